@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'udp-server',
+  preset: '../../jest.preset.js',
+};

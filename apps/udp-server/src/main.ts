@@ -1,0 +1,106 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import {
+  EXIT,
+  StartupError,
+  formatAddress,
+  helpText,
+  hostFlag,
+  logLevelFlag,
+  onStopSignal,
+  parseFlags,
+  portFlag,
+  runMain,
+  transformFlag,
+} from '@sockets/cli';
+import { createLogger } from '@sockets/logging';
+import { ReplyEngine } from '@sockets/service';
+import { createTransducer } from '@sockets/transform';
+
+const program = {
+  name: 'udp-server',
+  usage: '[flags]',
+  summary: 'Answers every UDP datagram with its transform, sent back to the address and port it came from.',
+};
+
+const flags = {
+  host: hostFlag({ description: 'address to bind', default: '::', defaultText: 'all interfaces, IPv4 and IPv6' }),
+  port: portFlag(),
+  transform: transformFlag(),
+  'log-level': logLevelFlag('info'),
+};
+
+/** The largest UDP payload over IPv4 (65535 - 20 IP - 8 UDP) and over IPv6 (no IP header in the length). */
+const MAX_PAYLOAD = { udp4: 65_507, udp6: 65_527 } as const;
+
+runMain(program.name, async () => {
+  const parsed = parseFlags(program, flags, process.argv.slice(2));
+  if (parsed.help) {
+    process.stdout.write(helpText(program, flags));
+    return EXIT.OK;
+  }
+  const { host, port, transform, 'log-level': level } = parsed.values;
+  const { logger, flush } = createLogger({ service: program.name, level });
+
+  const type = isIPv6(host) || host === '::' ? 'udp6' : 'udp4';
+  const socket = createSocket({ type, ipv6Only: false });
+  const engine = new ReplyEngine(createTransducer(transform), 'datagram');
+  const traceText = logger.isLevelEnabled('trace');
+  const debug = logger.isLevelEnabled('debug');
+
+  // The hot path: one datagram in, one reply out, nothing logged at the default level.
+  socket.on('message', (message: Buffer, peer: RemoteInfo) => {
+    const reply = engine.feed(message) ?? Buffer.alloc(0);
+    if (reply.length > MAX_PAYLOAD[type]) {
+      logger.warn(
+        { remoteAddress: peer.address, remotePort: peer.port, bytesIn: message.length, bytesOut: reply.length, maxBytes: MAX_PAYLOAD[type] },
+        'reply too large for one datagram, not sent',
+      );
+      return;
+    }
+    socket.send(reply, peer.port, peer.address);
+    if (debug) {
+      logger.debug({ remoteAddress: peer.address, remotePort: peer.port, bytesIn: message.length, bytesOut: reply.length }, 'datagram answered');
+      if (traceText) logger.trace({ remoteAddress: peer.address, text: message.toString('utf8') }, 'datagram text');
+    }
+  });
+
+  await bind(socket, host, port).catch((error: NodeJS.ErrnoException) => {
+    flush();
+    throw new StartupError(`udp-server: cannot bind ${formatAddress(host, port)}: ${describeBindError(error)}`);
+  });
+  // Past start-up, no error of one exchange stops the server (an ICMP-driven ECONNREFUSED, say).
+  socket.on('error', (error) => logger.warn({ err: error }, 'socket error'));
+
+  const bound = socket.address();
+  logger.info({ protocol: 'udp', address: bound.address, port: bound.port, transform }, 'server ready');
+
+  onStopSignal(() => new Promise<void>((resolve) => socket.close(() => resolve())), { logger, flush });
+  return EXIT.OK;
+});
+
+function bind(socket: Socket, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind({ address: host, port, exclusive: true }, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function describeBindError(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return 'address already in use';
+    case 'EACCES':
+      return 'permission denied';
+    case 'EADDRNOTAVAIL':
+      return 'address not available on this machine';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'cannot resolve the address';
+    default:
+      return error.message;
+  }
+}

@@ -1,0 +1,169 @@
+import { parseArgs } from 'node:util';
+import { LOG_LEVELS, type LogLevel } from '@sockets/logging';
+import { TRANSFORM_NAMES, isTransformName, type TransformName } from '@sockets/transform';
+import { UsageError } from './errors';
+
+/**
+ * One flag: how it is written, where else its value may come from, and how a raw string
+ * becomes a value. The same table drives parsing and `--help`, so the two cannot disagree.
+ */
+export interface FlagSpec<T> {
+  /** Placeholder in help, e.g. `N` or `ADDR`. */
+  valueName: string;
+  description: string;
+  /** Environment variable consulted when the flag is absent. */
+  env?: string;
+  default: T;
+  /** How the default reads in help, when `String(default)` would not say it well. */
+  defaultText?: string;
+  /** Returns the value, or throws an Error whose message says what is accepted. */
+  parse(raw: string): T;
+}
+
+type Specs = Record<string, FlagSpec<unknown>>;
+export type FlagValues<S extends Specs> = { [K in keyof S]: S[K] extends FlagSpec<infer T> ? T : never };
+
+export interface Program {
+  name: string;
+  /** Shown after the name in the usage line, e.g. `[flags] [words...]`. */
+  usage: string;
+  summary: string;
+  /** Whether words after the flags are accepted (clients: the message). */
+  positionals?: boolean;
+}
+
+export type ParseResult<S extends Specs> =
+  | { help: true }
+  | { help: false; values: FlagValues<S>; positionals: string[] };
+
+/** Flags win over the environment, which wins over defaults. */
+export function parseFlags<S extends Specs>(
+  program: Program,
+  specs: S,
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ParseResult<S> {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const name of Object.keys(specs)) options[name] = { type: 'string' };
+
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: program.positionals ?? false });
+  } catch (error) {
+    throw new UsageError(describeParseError(error as Error & { code?: string }, specs, program));
+  }
+  if (parsed.values.help) return { help: true };
+
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    const fromFlag = parsed.values[name] as string | undefined;
+    const fromEnv = spec.env ? env[spec.env] : undefined;
+    // An empty variable is how shells unset things: treat it as absent.
+    const raw = fromFlag ?? (fromEnv === '' ? undefined : fromEnv);
+    if (raw === undefined) {
+      values[name] = spec.default;
+      continue;
+    }
+    try {
+      values[name] = spec.parse(raw);
+    } catch (error) {
+      const source = fromFlag !== undefined ? `--${name}` : `${spec.env} (environment)`;
+      throw new UsageError(`${program.name}: ${source}: ${(error as Error).message}, got ${JSON.stringify(raw)}`);
+    }
+  }
+  return { help: false, values: values as FlagValues<S>, positionals: parsed.positionals };
+}
+
+function describeParseError(error: Error & { code?: string }, specs: Specs, program: Program): string {
+  const accepted = ['--help', ...Object.keys(specs).map((name) => `--${name}`)].join(', ');
+  const flag = /'(-[^' ]+)/.exec(error.message)?.[1];
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `${program.name}: unknown flag ${flag}; accepted: ${accepted}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return `${program.name}: ${flag} needs a value (see --help)`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `${program.name}: unexpected argument ${/'([^']*)'/.exec(error.message)?.[1] ?? ''}; accepted: ${accepted}`;
+    default:
+      return `${program.name}: ${error.message}`;
+  }
+}
+
+export function helpText<S extends Specs>(program: Program, specs: S): string {
+  const rows: Array<[string, string]> = Object.entries(specs).map(([name, spec]) => {
+    const notes = [spec.env ? `env ${spec.env}` : '', `default ${spec.defaultText ?? String(spec.default)}`];
+    return [`--${name} ${spec.valueName}`, `${spec.description} (${notes.filter(Boolean).join('; ')})`];
+  });
+  rows.push(['-h, --help', 'print this help and exit']);
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  return [
+    `Usage: ${program.name} ${program.usage}`,
+    '',
+    program.summary,
+    '',
+    'Flags:',
+    ...rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`),
+    '',
+  ].join('\n');
+}
+
+/** An integer in [min, max]; `--port 70000` and `--port 1e3` are both refused. */
+export function integerFlag(
+  options: Omit<FlagSpec<number>, 'parse' | 'valueName'> & { min: number; max: number; valueName?: string },
+): FlagSpec<number> {
+  const { min, max, ...rest } = options;
+  return {
+    valueName: 'N',
+    ...rest,
+    parse(raw) {
+      if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+        throw new Error(`expected an integer from ${min} to ${max}`);
+      }
+      return Number(raw);
+    },
+  };
+}
+
+export function portFlag(): FlagSpec<number> {
+  return integerFlag({ description: 'port number; 0 lets the OS choose', env: 'PORT', default: 12000, min: 0, max: 65535 });
+}
+
+export function hostFlag(options: { description: string; default: string; defaultText?: string }): FlagSpec<string> {
+  return {
+    valueName: 'ADDR',
+    env: 'HOST',
+    ...options,
+    parse(raw) {
+      if (raw.trim() === '' || /\s/.test(raw)) throw new Error('expected a host name or IP address');
+      return raw;
+    },
+  };
+}
+
+export function transformFlag(): FlagSpec<TransformName> {
+  return {
+    valueName: 'NAME',
+    description: `what the server does to each message: ${TRANSFORM_NAMES.join(' or ')}`,
+    env: 'TRANSFORM',
+    default: 'upper',
+    parse(raw) {
+      if (!isTransformName(raw)) throw new Error(`expected one of ${TRANSFORM_NAMES.join(', ')}`);
+      return raw;
+    },
+  };
+}
+
+export function logLevelFlag(defaultLevel: LogLevel): FlagSpec<LogLevel> {
+  return {
+    valueName: 'LEVEL',
+    description: `log level: ${LOG_LEVELS.join(', ')}`,
+    env: 'LOG_LEVEL',
+    default: defaultLevel,
+    parse(raw) {
+      if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new Error(`expected one of ${LOG_LEVELS.join(', ')}`);
+      return raw as LogLevel;
+    },
+  };
+}

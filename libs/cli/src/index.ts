@@ -1,0 +1,27 @@
+export { EXIT } from './exit-codes';
+export {
+  CliError,
+  UsageError,
+  StartupError,
+  ConnectError,
+  ConnectionClosedError,
+  NoReplyError,
+  ReplyTimeoutError,
+  MessageTooLargeError,
+} from './errors';
+export {
+  type FlagSpec,
+  type FlagValues,
+  type Program,
+  parseFlags,
+  helpText,
+  hostFlag,
+  portFlag,
+  transformFlag,
+  logLevelFlag,
+  integerFlag,
+} from './flags';
+export { onStopSignal, type StopOptions } from './graceful-stop';
+export { runMain } from './run-main';
+export { type InputMode, chooseInputMode, readLines, promptLines, PROMPT } from './input-source';
+export { formatAddress } from './format-address';

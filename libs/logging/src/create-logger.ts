@@ -1,0 +1,65 @@
+import pino from 'pino';
+import pretty from 'pino-pretty';
+import type { Writable } from 'node:stream';
+import { isatty } from 'node:tty';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface CreateLoggerOptions {
+  /** Goes into every line as `service`. */
+  service: string;
+  level?: LogLevel;
+  /** Where lines go: a file descriptor (default 1, stdout) or a stream (tests). */
+  destination?: number | Writable;
+  /** `json`, `pretty`, or by default pretty only when the destination is a terminal. */
+  format?: 'json' | 'pretty';
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface AppLogger {
+  logger: pino.Logger;
+  /** Writes out what is buffered; call before exiting so the last lines are not lost. */
+  flush(): void;
+}
+
+/**
+ * The logger of an app: pino JSON, one event per line. Lines are written asynchronously, so
+ * logging never blocks serving; `flush()` makes the buffered tail reach the file descriptor.
+ */
+export function createLogger(options: CreateLoggerOptions): AppLogger {
+  const env = options.env ?? process.env;
+  const destination = options.destination ?? 1;
+  const level = options.level ?? 'info';
+  const format = options.format ?? formatFromEnv(env.LOG_FORMAT) ?? (isTerminal(destination) ? 'pretty' : 'json');
+  const base = { service: options.service };
+
+  if (typeof destination !== 'number') {
+    const stream = format === 'pretty' ? pretty({ destination, colorize: false, sync: true }) : destination;
+    return { logger: pino({ level, base }, stream), flush: () => undefined };
+  }
+  if (format === 'pretty') {
+    const stream = pretty({ destination, colorize: isTerminal(destination), sync: true });
+    return { logger: pino({ level, base }, stream), flush: () => undefined };
+  }
+  const sonic = pino.destination({ dest: destination, sync: false });
+  return {
+    logger: pino({ level, base }, sonic),
+    flush: () => {
+      try {
+        sonic.flushSync();
+      } catch {
+        // Nothing was buffered, or the reader went away: there is no one left to tell.
+      }
+    },
+  };
+}
+
+function formatFromEnv(value: string | undefined): 'json' | 'pretty' | undefined {
+  return value === 'json' || value === 'pretty' ? value : undefined;
+}
+
+function isTerminal(destination: number | Writable): boolean {
+  if (typeof destination === 'number') return isatty(destination);
+  return Boolean((destination as { isTTY?: boolean }).isTTY);
+}

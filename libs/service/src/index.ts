@@ -1,0 +1,2 @@
+export { ReplyEngine } from './reply-engine';
+export { ReplyStream, type ReplyStreamOptions } from './reply-stream';

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'transform',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,4 @@
+export type { Terminator, MessageEvents, MessageDecoder } from './message-events';
+export { LineDecoder } from './line-decoder';
+export { DatagramDecoder } from './datagram-decoder';
+export { ReplyEncoder, type ByteSink } from './reply-encoder';
