@@ -35,11 +35,11 @@ export function createLogger(options: CreateLoggerOptions): AppLogger {
   const base = { service: options.service };
 
   if (typeof destination !== 'number') {
-    const stream = format === 'pretty' ? pretty({ destination, colorize: false, sync: true }) : destination;
+    const stream = format === 'pretty' ? pretty({ ...PRETTY, destination, colorize: false }) : destination;
     return { logger: pino({ level, base }, stream), flush: () => undefined };
   }
   if (format === 'pretty') {
-    const stream = pretty({ destination, colorize: isTerminal(destination), sync: true });
+    const stream = pretty({ ...PRETTY, destination, colorize: isTerminal(destination) });
     return { logger: pino({ level, base }, stream), flush: () => undefined };
   }
   const sonic = pino.destination({ dest: destination, sync: false });
@@ -54,6 +54,15 @@ export function createLogger(options: CreateLoggerOptions): AppLogger {
     },
   };
 }
+
+/** Pretty lines lead with the service, so two servers in one terminal (`npm start`) read apart. */
+const PRETTY = {
+  sync: true,
+  translateTime: 'SYS:HH:MM:ss.l',
+  messageFormat: '{service}: {msg}',
+  ignore: 'service',
+  singleLine: true,
+} as const;
 
 function formatFromEnv(value: string | undefined): 'json' | 'pretty' | undefined {
   return value === 'json' || value === 'pretty' ? value : undefined;

@@ -1,0 +1,40 @@
+import { execFileSync } from 'node:child_process';
+import { WORKSPACE_ROOT } from '@sockets/testing';
+
+function nx(...args: string[]): string[] {
+  const out = execFileSync(process.execPath, [require.resolve('nx/bin/nx.js'), ...args], {
+    cwd: WORKSPACE_ROOT,
+    env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' },
+    encoding: 'utf8',
+  });
+  return out.split('\n').map((line) => line.trim()).filter(Boolean);
+}
+
+describe('the project graph', () => {
+  it('lists the four apps and the libraries', () => {
+    const projects = nx('show', 'projects');
+    for (const name of ['udp-server', 'udp-client', 'tcp-server', 'tcp-client', 'wire-codec', 'transform', 'logging']) {
+      expect(projects).toContain(name);
+    }
+  });
+
+  it('marks only udp-server affected by a change to its main', () => {
+    const affected = nx('show', 'projects', '--affected', '--files=apps/udp-server/src/main.ts');
+    expect(affected).toContain('udp-server');
+    expect(affected).not.toContain('tcp-server');
+    expect(affected).not.toContain('tcp-client');
+    expect(affected).not.toContain('udp-client');
+  });
+
+  it('marks only tcp-server affected by a change to its main', () => {
+    const affected = nx('show', 'projects', '--affected', '--files=apps/tcp-server/src/main.ts');
+    expect(affected).toContain('tcp-server');
+    expect(affected).not.toContain('udp-server');
+    expect(affected).not.toContain('udp-client');
+  });
+
+  it('marks every app affected by a change to the transform library', () => {
+    const affected = nx('show', 'projects', '--affected', '--files=libs/transform/src/upper.ts');
+    for (const app of ['udp-server', 'udp-client', 'tcp-server', 'tcp-client']) expect(affected).toContain(app);
+  });
+});
