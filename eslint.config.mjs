@@ -12,6 +12,8 @@ export default [
   },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs', '**/*.cts'],
+    // A project's own eslint config extends the root one by path; that is not a code import.
+    ignores: ['**/eslint.config.mjs'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
