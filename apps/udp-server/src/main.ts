@@ -3,6 +3,7 @@ import { isIPv6 } from 'node:net';
 import {
   EXIT,
   StartupError,
+  describeListenError,
   formatAddress,
   helpText,
   hostFlag,
@@ -16,6 +17,7 @@ import {
 import { createLogger } from '@sockets/logging';
 import { ReplyEngine } from '@sockets/service';
 import { createTransducer } from '@sockets/transform';
+import { MAX_DATAGRAM_PAYLOAD } from '@sockets/wire-codec';
 
 const program = {
   name: 'udp-server',
@@ -29,9 +31,6 @@ const flags = {
   transform: transformFlag(),
   'log-level': logLevelFlag('info'),
 };
-
-/** The largest UDP payload over IPv4 (65535 - 20 IP - 8 UDP) and over IPv6 (no IP header in the length). */
-const MAX_PAYLOAD = { udp4: 65_507, udp6: 65_527 } as const;
 
 runMain(program.name, async () => {
   const parsed = parseFlags(program, flags, process.argv.slice(2));
@@ -51,9 +50,9 @@ runMain(program.name, async () => {
   // The hot path: one datagram in, one reply out, nothing logged at the default level.
   socket.on('message', (message: Buffer, peer: RemoteInfo) => {
     const reply = engine.feed(message) ?? Buffer.alloc(0);
-    if (reply.length > MAX_PAYLOAD[type]) {
+    if (reply.length > MAX_DATAGRAM_PAYLOAD.udp4 && reply.length > replyLimit(peer)) {
       logger.warn(
-        { remoteAddress: peer.address, remotePort: peer.port, bytesIn: message.length, bytesOut: reply.length, maxBytes: MAX_PAYLOAD[type] },
+        { remoteAddress: peer.address, remotePort: peer.port, bytesIn: message.length, bytesOut: reply.length, maxBytes: replyLimit(peer) },
         'reply too large for one datagram, not sent',
       );
       return;
@@ -67,7 +66,7 @@ runMain(program.name, async () => {
 
   await bind(socket, host, port).catch((error: NodeJS.ErrnoException) => {
     flush();
-    throw new StartupError(`udp-server: cannot bind ${formatAddress(host, port)}: ${describeBindError(error)}`);
+    throw new StartupError(`udp-server: cannot bind ${formatAddress(host, port)}: ${describeListenError(error)}`);
   });
   // Past start-up, no error of one exchange stops the server (an ICMP-driven ECONNREFUSED, say).
   socket.on('error', (error) => logger.warn({ err: error }, 'socket error'));
@@ -89,18 +88,8 @@ function bind(socket: Socket, host: string, port: number): Promise<void> {
   });
 }
 
-function describeBindError(error: NodeJS.ErrnoException): string {
-  switch (error.code) {
-    case 'EADDRINUSE':
-      return 'address already in use';
-    case 'EACCES':
-      return 'permission denied';
-    case 'EADDRNOTAVAIL':
-      return 'address not available on this machine';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'cannot resolve the address';
-    default:
-      return error.message;
-  }
+/** An IPv4 peer of a dual-stack socket (`::ffff:a.b.c.d`) still gets at most an IPv4 datagram. */
+function replyLimit(peer: RemoteInfo): number {
+  const ipv6 = peer.family === 'IPv6' && !peer.address.toLowerCase().startsWith('::ffff:');
+  return MAX_DATAGRAM_PAYLOAD[ipv6 ? 'udp6' : 'udp4'];
 }

@@ -52,7 +52,7 @@ export function parseFlags<S extends Specs>(
   try {
     parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: program.positionals ?? false });
   } catch (error) {
-    throw new UsageError(describeParseError(error as Error & { code?: string }, specs, program));
+    throw new UsageError(describeParseError(error as Error & { code?: string }, specs, program, argv));
   }
   if (parsed.values.help) return { help: true };
 
@@ -76,19 +76,38 @@ export function parseFlags<S extends Specs>(
   return { help: false, values: values as FlagValues<S>, positionals: parsed.positionals };
 }
 
-function describeParseError(error: Error & { code?: string }, specs: Specs, program: Program): string {
+function describeParseError(error: Error & { code?: string }, specs: Specs, program: Program, argv: string[]): string {
   const accepted = ['--help', ...Object.keys(specs).map((name) => `--${name}`)].join(', ');
   const flag = /'(-[^' ]+)/.exec(error.message)?.[1];
   switch (error.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `${program.name}: unknown flag ${flag}; accepted: ${accepted}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return `${program.name}: ${flag} needs a value (see --help)`;
+      return describeDashValue(flag, specs, program, argv) ?? `${program.name}: ${flag} needs a value (see --help)`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return `${program.name}: unexpected argument ${/'([^']*)'/.exec(error.message)?.[1] ?? ''}; accepted: ${accepted}`;
     default:
       return `${program.name}: ${error.message}`;
   }
+}
+
+/**
+ * parseArgs refuses `--port -1` as ambiguous (the value looks like a flag). The user did give a
+ * value, so say what is wrong with it rather than that it is missing.
+ */
+function describeDashValue(flag: string | undefined, specs: Specs, program: Program, argv: string[]): string | undefined {
+  const name = flag?.replace(/^--/, '');
+  const index = flag ? argv.indexOf(flag) : -1;
+  const raw = argv[index + 1];
+  // `--port --host x` lacks a value; `--port -1` has a bad one.
+  const looksLikeValue = raw !== undefined && !/^--?[A-Za-z]/.test(raw);
+  if (!name || !Object.prototype.hasOwnProperty.call(specs, name) || index < 0 || !looksLikeValue) return undefined;
+  try {
+    specs[name].parse(raw);
+  } catch (parseError) {
+    return `${program.name}: --${name}: ${(parseError as Error).message}, got ${JSON.stringify(raw)}`;
+  }
+  return `${program.name}: --${name}: a value starting with "-" must be written --${name}=${raw}`;
 }
 
 export function helpText<S extends Specs>(program: Program, specs: S): string {

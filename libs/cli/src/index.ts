@@ -25,3 +25,4 @@ export { onStopSignal, type StopOptions } from './graceful-stop';
 export { runMain } from './run-main';
 export { type InputMode, chooseInputMode, readLines, promptLines, PROMPT } from './input-source';
 export { formatAddress } from './format-address';
+export { describeListenError } from './describe-listen-error';

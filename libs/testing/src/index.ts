@@ -2,3 +2,16 @@ export { WORKSPACE_ROOT, distMain, textbookScript } from './paths';
 export { startServer, type RunningServer, type StartServerOptions } from './start-server';
 export { runProgram, type ProgramResult, type RunProgramOptions } from './run-program';
 export { peakRssKb } from './proc-status';
+export { forceGc, retainedBytes } from './retained-memory';
+export {
+  type TestVectors,
+  type TransformVector,
+  type FramingVector,
+  type ExchangeVector,
+  type VectorTerminator,
+  TEST_VECTORS_PATH,
+  loadTestVectors,
+  fromHex,
+} from './test-vectors';
+export { udpExchange, type UdpExchangeOptions } from './udp-exchange';
+export { startScriptedUdpServer, type ScriptedUdpServer, type ReceivedDatagram } from './scripted-udp-server';

@@ -50,8 +50,12 @@ export function startServer(app: string, args: string[] = [], options: StartServ
   });
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => (stderr += text));
+  // 'close', not 'exit': only then has every byte the child wrote been read, so `logs` is whole
+  // once `stop()` resolves and a line written just before exiting is not reported as missing.
+  let closed = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
+    child.once('close', (code, signal) => {
+      closed = true;
       for (const wake of waiters) wake();
       resolve({ code, signal });
     }),
@@ -64,7 +68,7 @@ export function startServer(app: string, args: string[] = [], options: StartServ
         if (found) {
           done();
           resolve(found);
-        } else if (child.exitCode !== null || child.signalCode !== null) {
+        } else if (closed) {
           done();
           reject(new Error(`${app} exited (${child.exitCode ?? child.signalCode}) before the awaited log line; stderr: ${stderr}`));
         }

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'tcp-client',
+  preset: '../../jest.preset.js',
+};

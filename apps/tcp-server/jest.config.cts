@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'tcp-server',
+  preset: '../../jest.preset.js',
+};

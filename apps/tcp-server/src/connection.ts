@@ -1,0 +1,101 @@
+import type { Socket } from 'node:net';
+import { pipeline } from 'node:stream';
+import type { Logger } from '@sockets/logging';
+import { ReplyStream } from '@sockets/service';
+import { createTransducer, type TransformName } from '@sockets/transform';
+
+export interface ConnectionOptions {
+  transform: TransformName;
+  flushMs: number;
+  /** 0 keeps idle connections open for ever. */
+  idleTimeoutMs: number;
+  logger: Logger;
+}
+
+/**
+ * One client: socket -> ReplyStream -> socket, with Node's backpressure as the only flow
+ * control, and one log line when it closes that says what it did and why it ended.
+ */
+export class Connection {
+  /** Resolves once the socket has closed and the close has been logged. */
+  readonly closed: Promise<void>;
+  private readonly stream: ReplyStream;
+  private readonly startedAt = performance.now();
+  private readonly remoteAddress: string | undefined;
+  private readonly remotePort: number | undefined;
+  /** The first cause wins: an error after `server stopping` is a consequence, not the reason. */
+  private reason: string | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly options: ConnectionOptions,
+  ) {
+    // Read now: a destroyed socket no longer knows its peer.
+    this.remoteAddress = socket.remoteAddress;
+    this.remotePort = socket.remotePort;
+    this.stream = new ReplyStream(createTransducer(options.transform), { flushMs: options.flushMs });
+    socket.setNoDelay(true);
+    if (options.idleTimeoutMs > 0) socket.setTimeout(options.idleTimeoutMs, () => this.destroy('idle timeout'));
+    // Resets and broken pipes are what peers do; they end this connection and nothing else.
+    socket.on('error', (error: NodeJS.ErrnoException) => this.setReason(error.code ?? error.message));
+    if (options.logger.isLevelEnabled('trace')) {
+      socket.on('data', (chunk: Buffer) => options.logger.trace({ ...this.peer(), text: chunk.toString('utf8') }, 'bytes received'));
+    }
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.logClose();
+        resolve();
+      }),
+    );
+    // When the peer half-closes, the stream answers its unterminated tail and pipeline ends our
+    // side; the socket closes once both directions are done (allowHalfOpen on the server).
+    pipeline(socket, this.stream, socket, (error) => {
+      if (error) this.setReason((error as NodeJS.ErrnoException).code ?? error.message);
+    });
+  }
+
+  /**
+   * Graceful stop: read nothing more, answer every byte already read (an unterminated tail
+   * included), then end our side. Whatever the peer still sends is discarded.
+   */
+  stop(): void {
+    this.setReason('server stopping');
+    const { socket, stream } = this;
+    if (socket.destroyed || stream.writableEnded) return;
+    socket.unpipe(stream);
+    socket.pause();
+    // Bytes already in the socket's buffer were received too; paused, read() hands them all over.
+    const buffered = socket.read() as Buffer | null;
+    if (buffered) stream.write(buffered);
+    stream.end();
+    // Flowing with no pipe drops input, so the peer's FIN can arrive and the socket close.
+    socket.resume();
+  }
+
+  destroy(reason: string): void {
+    this.setReason(reason);
+    this.socket.destroy();
+  }
+
+  private setReason(reason: string): void {
+    this.reason ??= reason;
+  }
+
+  private peer(): { remoteAddress: string | undefined; remotePort: number | undefined } {
+    return { remoteAddress: this.remoteAddress, remotePort: this.remotePort };
+  }
+
+  private logClose(): void {
+    this.options.logger.debug(
+      {
+        ...this.peer(),
+        bytesIn: this.stream.bytesIn,
+        bytesOut: this.stream.bytesOut,
+        messages: this.stream.engine.messages,
+        durationMs: Math.round(performance.now() - this.startedAt),
+        reason: this.reason ?? 'peer closed',
+      },
+      'connection closed',
+    );
+  }
+}

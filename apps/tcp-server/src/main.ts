@@ -1,0 +1,133 @@
+import { createServer, type Server } from 'node:net';
+import {
+  EXIT,
+  StartupError,
+  describeListenError,
+  formatAddress,
+  helpText,
+  hostFlag,
+  integerFlag,
+  logLevelFlag,
+  onStopSignal,
+  parseFlags,
+  portFlag,
+  runMain,
+  transformFlag,
+} from '@sockets/cli';
+import { createLogger, type Logger } from '@sockets/logging';
+import { Connection } from './connection';
+
+const program = {
+  name: 'tcp-server',
+  usage: '[flags]',
+  summary:
+    'Answers every line on every TCP connection with its transform, in order, ending each reply the way its message ended (LF, CRLF or none).',
+};
+
+const flags = {
+  host: hostFlag({ description: 'address to bind', default: '::', defaultText: 'all interfaces, IPv4 and IPv6' }),
+  port: portFlag(),
+  transform: transformFlag(),
+  'flush-ms': integerFlag({
+    description: 'a message without a newline is answered after this many ms with no further byte',
+    default: 30,
+    min: 1,
+    max: 60_000,
+  }),
+  'idle-timeout-ms': integerFlag({
+    description: 'a connection with no traffic either way for this many ms is closed; 0 never closes it',
+    default: 60_000,
+    min: 0,
+    max: 2_147_483_647,
+  }),
+  'max-connections': integerFlag({
+    description: 'connections served at once; one over the cap is closed at once',
+    default: 1024,
+    min: 1,
+    max: 1_000_000,
+  }),
+  'log-level': logLevelFlag('info'),
+};
+
+/** How long a graceful stop waits for peers to take their last replies before cutting them off. */
+const DRAIN_MS = 3000;
+/** Connections dropped over the cap are reported at most this often, with a count. */
+const DROP_WARN_INTERVAL_MS = 1000;
+
+runMain(program.name, async () => {
+  const parsed = parseFlags(program, flags, process.argv.slice(2));
+  if (parsed.help) {
+    process.stdout.write(helpText(program, flags));
+    return EXIT.OK;
+  }
+  const { host, port, transform, 'log-level': level } = parsed.values;
+  const { 'flush-ms': flushMs, 'idle-timeout-ms': idleTimeoutMs, 'max-connections': maxConnections } = parsed.values;
+  const { logger, flush } = createLogger({ service: program.name, level });
+
+  // allowHalfOpen: a peer's FIN ends its input only; replies still owed go out before ours.
+  const server = createServer({ allowHalfOpen: true, noDelay: true });
+  server.maxConnections = maxConnections;
+  const connections = new Set<Connection>();
+  server.on('connection', (socket) => {
+    const connection = new Connection(socket, { transform, flushMs, idleTimeoutMs, logger });
+    connections.add(connection);
+    void connection.closed.then(() => connections.delete(connection));
+  });
+  warnOnDrops(server, logger, maxConnections);
+
+  await listen(server, host, port).catch((error: NodeJS.ErrnoException) => {
+    flush();
+    throw new StartupError(`tcp-server: cannot listen on ${formatAddress(host, port)}: ${describeListenError(error)}`);
+  });
+  // Past start-up, a failed accept (EMFILE, say) costs one connection, not the server.
+  server.on('error', (error) => logger.error({ err: error }, 'server error'));
+
+  const bound = server.address();
+  if (bound && typeof bound === 'object') {
+    logger.info(
+      { protocol: 'tcp', address: bound.address, port: bound.port, transform, flushMs, idleTimeoutMs, maxConnections },
+      'server ready',
+    );
+  }
+
+  onStopSignal(() => stop(server, connections), { logger, flush });
+  return EXIT.OK;
+});
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port, exclusive: true, ipv6Only: false }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Stop accepting, let every connection answer what it has read, cut off whoever lingers. */
+async function stop(server: Server, connections: Set<Connection>): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const connection of connections) connection.stop();
+  const timer = setTimeout(() => {
+    for (const connection of connections) connection.destroy('server stopping');
+  }, DRAIN_MS);
+  await closed;
+  clearTimeout(timer);
+}
+
+/** Node closes connections over `maxConnections` itself; say so, without a line per drop in a flood. */
+function warnOnDrops(server: Server, logger: Logger, maxConnections: number): void {
+  let lastWarnAt = -Infinity;
+  let dropped = 0;
+  server.on('drop', (data) => {
+    dropped++;
+    const now = performance.now();
+    if (now - lastWarnAt < DROP_WARN_INTERVAL_MS) return;
+    lastWarnAt = now;
+    logger.warn(
+      { remoteAddress: data?.remoteAddress, remotePort: data?.remotePort, maxConnections, dropped },
+      'connection over the cap closed',
+    );
+    dropped = 0;
+  });
+}

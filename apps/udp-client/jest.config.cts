@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'udp-client',
+  preset: '../../jest.preset.js',
+};

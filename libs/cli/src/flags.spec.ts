@@ -1,0 +1,133 @@
+import { CliError, UsageError } from './errors';
+import { EXIT } from './exit-codes';
+import { helpText, hostFlag, integerFlag, logLevelFlag, parseFlags, portFlag, transformFlag } from './flags';
+
+const server = { name: 'test-server', usage: '[flags]', summary: 'A server for tests.' };
+const client = { name: 'test-client', usage: '[flags] [words...]', summary: 'A client for tests.', positionals: true };
+
+const flags = {
+  host: hostFlag({ description: 'address to bind', default: '::', defaultText: 'all interfaces' }),
+  port: portFlag(),
+  transform: transformFlag(),
+  'log-level': logLevelFlag('info'),
+  'flush-ms': integerFlag({ description: 'idle flush', default: 30, min: 1, max: 60_000 }),
+};
+
+function values(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = parseFlags(server, flags, argv, env);
+  if (result.help) throw new Error('unexpected help');
+  return result.values;
+}
+
+/** The UsageError a command line gives; fails the test if it parses. */
+function usageError(argv: string[], env: NodeJS.ProcessEnv = {}): UsageError {
+  try {
+    parseFlags(server, flags, argv, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return error as UsageError;
+  }
+  throw new Error(`parsed without error: ${argv.join(' ')}`);
+}
+
+describe('parseFlags', () => {
+  it('takes defaults when neither flag nor env is given', () => {
+    expect(values([])).toEqual({ host: '::', port: 12000, transform: 'upper', 'log-level': 'info', 'flush-ms': 30 });
+  });
+
+  it('takes the environment over defaults, and flags over the environment', () => {
+    const env = { HOST: '127.0.0.1', PORT: '4000', TRANSFORM: 'count-s', LOG_LEVEL: 'debug' };
+    expect(values([], env)).toMatchObject({ host: '127.0.0.1', port: 4000, transform: 'count-s', 'log-level': 'debug' });
+    expect(values(['--host', '::1', '--port=0', '--transform', 'upper', '--log-level', 'warn'], env)).toMatchObject({
+      host: '::1',
+      port: 0,
+      transform: 'upper',
+      'log-level': 'warn',
+    });
+  });
+
+  it('treats an empty environment variable as unset', () => {
+    expect(values([], { PORT: '' }).port).toBe(12000);
+  });
+
+  it.each([
+    [['--nope'], '--nope'],
+    [['-x'], '-x'],
+    [['--port'], '--port'],
+    [['--port', '70000'], '--port'],
+    [['--port', '1e3'], '--port'],
+    [['--port', '-1'], '--port'],
+    [['--port=-1'], '--port'],
+    [['--port', ''], '--port'],
+    [['--port', '12.5'], '--port'],
+    [['--transform', 'nope'], '--transform'],
+    [['--transform', 'UPPER'], '--transform'],
+    [['--log-level', 'loud'], '--log-level'],
+    [['--host', ''], '--host'],
+    [['--flush-ms', '0'], '--flush-ms'],
+    [['stray'], 'stray'],
+  ])('refuses %j with one line naming %s', (argv, named) => {
+    const error = usageError(argv);
+    expect(error.message).toContain(named);
+    expect(error.message).not.toContain('\n');
+    expect(error.message.startsWith('test-server: ')).toBe(true);
+    expect(error.code).toBe('ERR_USAGE');
+    expect(error.exitCode).toBe(EXIT.USAGE);
+    expect(error).toBeInstanceOf(CliError);
+  });
+
+  it('says what is accepted', () => {
+    expect(usageError(['--port', '70000']).message).toBe('test-server: --port: expected an integer from 0 to 65535, got "70000"');
+    expect(usageError(['--port', '-1']).message).toBe('test-server: --port: expected an integer from 0 to 65535, got "-1"');
+    expect(usageError(['--transform', 'nope']).message).toContain('upper, count-s');
+    expect(usageError(['--log-level', 'loud']).message).toContain('trace, debug, info, warn, error, fatal, silent');
+    expect(usageError(['--nope']).message).toContain('accepted: --help, --host, --port, --transform, --log-level, --flush-ms');
+  });
+
+  it('reports a flag followed by another flag as missing its value', () => {
+    expect(usageError(['--port', '--host', 'x']).message).toBe('test-server: --port needs a value (see --help)');
+  });
+
+  it('names the environment variable when the bad value came from there', () => {
+    const error = usageError([], { PORT: '70000' });
+    expect(error.message).toContain('PORT (environment)');
+    expect(usageError([], { TRANSFORM: 'nope' }).message).toContain('TRANSFORM');
+    expect(usageError([], { LOG_LEVEL: 'loud' }).message).toContain('LOG_LEVEL');
+    // A good flag makes a bad variable irrelevant.
+    expect(values(['--port', '1'], { PORT: '70000' }).port).toBe(1);
+  });
+
+  it('accepts the bounds of a port', () => {
+    expect(values(['--port', '0']).port).toBe(0);
+    expect(values(['--port', '65535']).port).toBe(65535);
+  });
+
+  it('answers --help and -h, even among other flags', () => {
+    expect(parseFlags(server, flags, ['--help'], {})).toEqual({ help: true });
+    expect(parseFlags(server, flags, ['-h'], {})).toEqual({ help: true });
+    expect(parseFlags(server, flags, ['--port', '70000', '--help'], {})).toEqual({ help: true });
+  });
+
+  it('gives the words after the flags to a program that takes them', () => {
+    const result = parseFlags(client, { port: portFlag() }, ['--port', '5', 'hello', 'world'], {});
+    expect(result).toEqual({ help: false, values: { port: 5 }, positionals: ['hello', 'world'] });
+  });
+});
+
+describe('helpText', () => {
+  const text = helpText(server, flags);
+
+  it('starts with the usage line and summary', () => {
+    expect(text.split('\n').slice(0, 3)).toEqual(['Usage: test-server [flags]', '', 'A server for tests.']);
+  });
+
+  it('lists every flag with its value name, env and default', () => {
+    const lineOf = (flag: string) => text.split('\n').find((line) => line.trimStart().startsWith(flag)) ?? '';
+    expect(lineOf('--host ADDR')).toMatch(/env HOST; default all interfaces\)$/);
+    expect(lineOf('--port N')).toMatch(/env PORT; default 12000\)$/);
+    expect(lineOf('--transform NAME')).toMatch(/upper or count-s \(env TRANSFORM; default upper\)$/);
+    expect(lineOf('--log-level LEVEL')).toMatch(/env LOG_LEVEL; default info\)$/);
+    expect(lineOf('--flush-ms N')).toMatch(/\(default 30\)$/);
+    expect(lineOf('-h, --help')).toContain('print this help');
+  });
+});

@@ -1,0 +1,11 @@
+import { formatAddress } from './format-address';
+
+describe('formatAddress', () => {
+  it('joins host and port, with IPv6 literals in brackets', () => {
+    expect(formatAddress('127.0.0.1', 12000)).toBe('127.0.0.1:12000');
+    expect(formatAddress('localhost', 0)).toBe('localhost:0');
+    expect(formatAddress('::1', 12000)).toBe('[::1]:12000');
+    expect(formatAddress('::', 53)).toBe('[::]:53');
+    expect(formatAddress('fe80::1%eth0', 8080)).toBe('[fe80::1%eth0]:8080');
+  });
+});

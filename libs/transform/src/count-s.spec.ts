@@ -1,0 +1,43 @@
+import fc from 'fast-check';
+import { CountSTransducer } from './count-s';
+import { transformMessage } from './transform-message';
+
+function naiveCount(bytes: Uint8Array): number {
+  let count = 0;
+  for (const byte of bytes) if (byte === 0x73 || byte === 0x53) count++;
+  return count;
+}
+
+function split(bytes: Buffer, cuts: number[]): Buffer[] {
+  const points = cuts.map((cut) => Math.min(cut, bytes.length)).sort((a, b) => a - b);
+  return points.map((point, k) => bytes.subarray(k === 0 ? 0 : points[k - 1], point)).concat(bytes.subarray(points.at(-1) ?? 0));
+}
+
+const sRich = fc
+  .array(fc.oneof(fc.constantFrom(0x73, 0x53), fc.integer({ min: 0, max: 255 })), { maxLength: 300 })
+  .map((bytes) => Buffer.from(bytes));
+
+describe('CountSTransducer', () => {
+  it("counts 's' and 'S' as a naive count does, for arbitrary bytes and any chunking", () => {
+    fc.assert(
+      fc.property(sRich, fc.array(fc.nat({ max: 300 }), { maxLength: 10 }), (bytes, cuts) => {
+        const reply = transformMessage(new CountSTransducer(), ...split(bytes, cuts));
+        expect(reply.toString('latin1')).toBe(String(naiveCount(bytes)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('replies in decimal ASCII', () => {
+    expect(transformMessage(new CountSTransducer(), Buffer.from('Mississippi')).toString('hex')).toBe('34');
+    expect(transformMessage(new CountSTransducer(), Buffer.alloc(0)).toString()).toBe('0');
+    expect(transformMessage(new CountSTransducer(), Buffer.alloc(12345, 's')).toString()).toBe('12345');
+  });
+
+  it('starts each message from zero', () => {
+    const transducer = new CountSTransducer();
+    expect(transformMessage(transducer, Buffer.from('sss')).toString()).toBe('3');
+    expect(transformMessage(transducer, Buffer.from('S')).toString()).toBe('1');
+    expect(transformMessage(transducer).toString()).toBe('0');
+  });
+});

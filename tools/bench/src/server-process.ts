@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { processTree } from './proc-tree';
+
+/**
+ * A port free for both TCP and UDP on every local address, because the server under test may
+ * bind either protocol or both, on `::` or on `0.0.0.0`. There is a window between closing the
+ * probe sockets and the server binding; the caller's readiness probe catches the rare loss.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const tcp = createServer();
+    const port = await new Promise<number>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen({ port: 0, host: '::', ipv6Only: false, exclusive: true }, () => {
+        const address = tcp.address();
+        resolve(typeof address === 'object' && address ? address.port : 0);
+      });
+    }).catch(() => listenV4(tcp));
+    const udpFree = await new Promise<boolean>((resolve) => {
+      const udp = createSocket({ type: 'udp6', ipv6Only: false });
+      udp.once('error', () => {
+        udp.close();
+        resolve(false);
+      });
+      udp.bind({ port, address: '::', exclusive: true }, () => udp.close(() => resolve(true)));
+    });
+    await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    if (udpFree && port > 0) return port;
+  }
+  throw new Error('no port free for both TCP and UDP after 50 tries');
+}
+
+function listenV4(tcp: ReturnType<typeof createServer>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen({ port: 0, host: '0.0.0.0', exclusive: true }, () => {
+      const address = tcp.address();
+      resolve(typeof address === 'object' && address ? address.port : 0);
+    });
+  });
+}
+
+export interface ServerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** It ignored SIGTERM for the whole grace period and was killed. */
+  killed: boolean;
+}
+
+export interface ServerProcess {
+  pid: number;
+  command: string;
+  exited(): ServerExit | undefined;
+  /** The last lines the server wrote (stdout and stderr go to one log file). */
+  logTail(lines?: number): string;
+  stop(graceMs?: number): Promise<ServerExit>;
+}
+
+/**
+ * Starts `command` through bash (`exec`, so the shell becomes the server) in its own process
+ * group, with its output in `logFile`. Stop sends SIGTERM, waits, then SIGKILLs the server and
+ * every process that was under it.
+ */
+export function startServerProcess(command: string, logFile: string): ServerProcess {
+  const fd = openSync(logFile, 'w');
+  let child: ChildProcess;
+  try {
+    child = spawn('bash', ['-c', `exec ${command}`], { stdio: ['ignore', fd, fd], detached: true });
+  } finally {
+    closeSync(fd);
+  }
+  let exit: ServerExit | undefined;
+  const exited = new Promise<ServerExit>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exit = { code, signal, killed: false };
+      resolve(exit);
+    });
+    child.once('error', () => {
+      exit = { code: null, signal: null, killed: false };
+      resolve(exit);
+    });
+  });
+  const pid = child.pid ?? -1;
+
+  const stop = async (graceMs = 5000): Promise<ServerExit> => {
+    if (exit) return exit;
+    const tree = processTree(pid);
+    signal(pid, 'SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), graceMs)));
+    let result = await Promise.race([exited, graceOver]);
+    clearTimeout(timer);
+    if (!result) {
+      signal(pid, 'SIGKILL');
+      result = { ...(await exited), killed: true };
+    }
+    for (const p of tree) if (p !== pid) signal(p, 'SIGKILL');
+    // Anything the server left behind in its group (it was started as the group's leader).
+    signal(-pid, 'SIGKILL');
+    return result;
+  };
+
+  return {
+    pid,
+    command,
+    exited: () => exit,
+    logTail(lines = 10) {
+      try {
+        return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+      } catch {
+        return '';
+      }
+    },
+    stop,
+  };
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
