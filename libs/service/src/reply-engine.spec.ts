@@ -118,7 +118,6 @@ describe('ReplyEngine', () => {
       replied += engine.feed(chunk)?.length ?? 0;
     }
     const growth = retainedBytes() - before;
-    console.log("GROWTH", growth);
     expect(engine.open).toBe(true);
     // upper streams: ASCII comes out byte for byte, 'ß' as 'SS' (2 bytes for 2).
     expect(replied).toBeGreaterThanOrEqual(CHUNK * CHUNKS - 3);
