@@ -130,6 +130,7 @@ export function readCount(reply: Buffer): number | undefined {
 
 /** Printable excerpt of bytes for a mismatch report. */
 export function excerpt(bytes: Buffer, max = 48): string {
-  const shown = bytes.subarray(0, max).toString('latin1').replace(/[^\x20-\x7e]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : '.'));
+  // JSON.stringify shows LF and CR as \n and \r; other bytes outside printable ASCII become dots.
+  const shown = bytes.subarray(0, max).toString('latin1').replace(/[^\x20-\x7e\n\r]/g, '.');
   return JSON.stringify(shown + (bytes.length > max ? '…' : ''));
 }

@@ -8,6 +8,7 @@ import { describeMachine, machineInfo } from './report/machine';
 import { ratios, summarize } from './report/summary';
 import { formatNumber, ratiosTable, resultsTable } from './report/table';
 import { SCENARIOS } from './scenarios';
+import { stopAllServers } from './server-process';
 
 /**
  * Rounds × scenarios × servers, servers in alternating order from round to round so that a
@@ -21,6 +22,12 @@ export async function runBench(argv: string[], bundlePath: string): Promise<numb
   if (options === 'help') {
     process.stdout.write(HELP);
     return EXIT.OK;
+  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`bench: ${signal}, stopping the server under test\n`);
+      void stopAllServers().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    });
   }
   const machine = machineInfo();
   const log = (text: string) => process.stderr.write(`${text}\n`);
@@ -56,6 +63,14 @@ export async function runBench(argv: string[], bundlePath: string): Promise<numb
 
   const out: string[] = [`## Results (${when})`, '', subtitle, '', resultsTable(summary, options.rounds), ''];
   if (ratioRows.length > 0) out.push(`Ratios (median ÷ median; p99 and RSS: lower is better):`, '', ratiosTable(ratioRows), '');
+  const saturated = summary.filter((r) => r.lgCpuPct >= 85 * Math.min(options.threads, SCENARIOS[r.scenario].streams));
+  if (saturated.length > 0) {
+    out.push(
+      `Load generator near its limit (≥ 85% of each of its threads) in: ${saturated.map((r) => `${r.scenario} ${r.server} (${formatNumber(r.lgCpuPct)}%)`).join(', ')}.`,
+      'There the figure is what this load generator could drive on this machine: a floor for the server; compare per server CPU-s.',
+      '',
+    );
+  }
   const failed = runs.filter((r) => r.status !== 'ok');
   for (const run of failed) out.push(`FAILED round ${run.round} ${run.scenario} ${run.server}: ${run.status}${run.problems.length > 0 ? ` — ${run.problems.join('; ')}` : ''}`);
   out.push(`results: ${relative(process.cwd(), jsonPath)}`, `chart: ${relative(process.cwd(), svgPath)}`, '');

@@ -59,6 +59,13 @@ export interface ServerProcess {
   stop(graceMs?: number): Promise<ServerExit>;
 }
 
+const running = new Set<ServerProcess>();
+
+/** Stops every server still running (the bench was interrupted): they are in their own process group, so the terminal's Ctrl-C does not reach them. */
+export async function stopAllServers(graceMs = 1000): Promise<void> {
+  await Promise.all([...running].map((server) => server.stop(graceMs)));
+}
+
 /**
  * Starts `command` through bash (`exec`, so the shell becomes the server) in its own process
  * group, with its output in `logFile`. Stop sends SIGTERM, waits, then SIGKILLs the server and
@@ -103,7 +110,7 @@ export function startServerProcess(command: string, logFile: string): ServerProc
     return result;
   };
 
-  return {
+  const server: ServerProcess = {
     pid,
     command,
     exited: () => exit,
@@ -114,8 +121,14 @@ export function startServerProcess(command: string, logFile: string): ServerProc
         return '';
       }
     },
-    stop,
+    async stop(graceMs) {
+      const exit = await stop(graceMs);
+      running.delete(server);
+      return exit;
+    },
   };
+  running.add(server);
+  return server;
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

@@ -11,6 +11,9 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.removeAllListeners('error');
+      // Until the driver listens, an error (a reset while others connect) must not crash the
+      // thread; the driver sees the socket destroyed and counts it.
+      socket.on('error', () => undefined);
       resolve(socket);
     });
     socket.once('error', (error) => {

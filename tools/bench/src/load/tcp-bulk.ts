@@ -66,6 +66,11 @@ export async function prepareBulk(job: LoadJob, counts: WorkerCounts): Promise<L
           noteProblem(counts, `tcp-bulk: closed by the server after ${received} of ${plan.replyTotal} reply bytes`);
           finish();
         });
+        if (socket.destroyed) {
+          counts.closed++;
+          noteProblem(counts, 'tcp-bulk: connection closed before the load started');
+          return finish();
+        }
         pump();
       });
     },

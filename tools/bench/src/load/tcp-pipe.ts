@@ -104,7 +104,13 @@ export async function preparePipe(job: LoadJob, counts: WorkerCounts): Promise<L
         });
       }
       const start = performance.now();
-      for (const c of connections) send(c, W, start);
+      for (const c of connections) {
+        if (c.socket.destroyed) {
+          c.done = true;
+          counts.closed++;
+          noteProblem(counts, `tcp-pipe connection ${c.id}: closed before the load started`);
+        } else send(c, W, start);
+      }
       await sleepUntil(end);
       finished = true;
       counts.secs = (end - warmEnd) / 1000;

@@ -78,6 +78,12 @@ export async function prepareUdp(job: LoadJob, counts: WorkerCounts): Promise<Lo
         return best;
       };
 
+      const oldestExpected = (u: UdpStream): Buffer => {
+        let oldest = -1;
+        for (let q = 0; q < W; q++) if (u.busy[q] === 1 && (oldest < 0 || u.seq[q] < u.seq[oldest])) oldest = q;
+        return oldest < 0 ? Buffer.alloc(0) : factory.expectedReply(u.id, u.seq[oldest]);
+      };
+
       for (const u of streams) {
         u.socket.on('message', (reply: Buffer) => {
           if (finished) return;
@@ -88,7 +94,7 @@ export async function prepareUdp(job: LoadJob, counts: WorkerCounts): Promise<Lo
             return;
           }
           let wrong: string | undefined;
-          if (q === -2) wrong = `not a reply to anything sent: ${describeMismatch(reply, Buffer.alloc(0))}`;
+          if (q === -2) wrong = `names no request sent; against the oldest outstanding one: ${describeMismatch(reply, oldestExpected(u))}`;
           else if (job.transform === 'upper') {
             factory.writeExpected(scratch, u.id, u.seq[q]);
             if (reply.length !== scratch.length || scratch.compare(reply) !== 0) wrong = describeMismatch(reply, scratch);

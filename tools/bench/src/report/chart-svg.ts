@@ -14,12 +14,17 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The smallest of 1, 2, 2.5, 5 times a power of ten at or above `value`. */
+/** The smallest of 1, 2, 5 times a power of ten at or above `value`: a readable grid step. */
 export function niceCeiling(value: number): number {
   if (!(value > 0)) return 1;
   const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= value) return step * power;
+  for (const step of [1, 2, 5, 10]) if (step * power >= value * (1 - 1e-12)) return step * power;
   return 10 * power;
+}
+
+/** Grid labels: 1500000 → "1.5M", 0 → "0". */
+function formatTick(value: number): string {
+  return formatShort(value).replace(/\.0+(?=[kM]?$)|(\.\d*?)0+(?=[kM]?$)/, '$1');
 }
 
 interface Metric {
@@ -85,14 +90,15 @@ function panel(rows: SummaryRow[], metric: Metric, left: number, top: number, co
   const plotH = PANEL_H - PLOT_TOP - PLOT_BOTTOM;
   const base = plotTop + plotH;
   const values = rows.map((r) => Math.max(metric.value(r), metric.range?.(r)[1] ?? 0)).filter(Number.isFinite);
-  const max = niceCeiling(Math.max(0, ...values) * 1.12);
+  const step = niceCeiling((Math.max(0, ...values) * 1.12) / 4);
+  const max = 4 * step;
   const y = (v: number) => base - (Math.max(0, v) / max) * plotH;
   out.push(`<text x="${left + PANEL_W / 2}" y="${top + 14}" text-anchor="middle" font-size="12" font-weight="bold">${escapeXml(rows[0]?.scenario ?? '')}</text>`);
   out.push(`<text x="${left + PANEL_W / 2}" y="${top + 28}" text-anchor="middle" fill="#555">${escapeXml(rows[0] ? metric.unit(rows[0]) : '')}</text>`);
   for (let i = 0; i <= 4; i++) {
-    const v = (max * i) / 4;
+    const v = step * i;
     out.push(`<line x1="${plotLeft}" x2="${plotLeft + plotW}" y1="${y(v)}" y2="${y(v)}" stroke="${i === 0 ? '#333' : '#e3e3e3'}"/>`);
-    out.push(`<text x="${plotLeft - 4}" y="${y(v) + 4}" text-anchor="end" fill="#555" font-size="10">${formatShort(v)}</text>`);
+    out.push(`<text x="${plotLeft - 4}" y="${y(v) + 4}" text-anchor="end" fill="#555" font-size="10">${formatTick(v)}</text>`);
   }
   const slot = plotW / Math.max(1, rows.length);
   const barW = Math.min(42, slot * 0.7);

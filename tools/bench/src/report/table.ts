@@ -12,6 +12,7 @@ export function formatNumber(value: number): string {
 /** 4384462 → "4.38M", 33905 → "33.9k": for ranges, where exact digits are noise. */
 export function formatShort(value: number): string {
   if (!Number.isFinite(value)) return DASH;
+  if (value === 0) return '0';
   const abs = Math.abs(value);
   if (abs >= 1e6) return `${(value / 1e6).toPrecision(3)}M`;
   if (abs >= 1e3) return `${(value / 1e3).toPrecision(3)}k`;

@@ -1,0 +1,185 @@
+import { runProgram, startServer, type RunningServer } from '@sockets/testing';
+import { TestPeer, delay } from './test-peer';
+
+jest.setTimeout(30_000);
+
+describe('tcp-server framing and transforms (built program, loopback)', () => {
+  let server: RunningServer;
+  // Idle flush out of the way: only terminators and half-closes end messages here.
+  let noFlush: RunningServer;
+  const peers: TestPeer[] = [];
+  const connect = async (port: number, host?: string): Promise<TestPeer> => {
+    const peer = await TestPeer.connect(port, host);
+    peers.push(peer);
+    return peer;
+  };
+
+  beforeAll(async () => {
+    [server, noFlush] = await Promise.all([
+      startServer('tcp-server', ['--log-level', 'debug']),
+      startServer('tcp-server', ['--flush-ms', '60000']),
+    ]);
+  });
+  afterEach(() => {
+    for (const peer of peers.splice(0)) peer.destroy();
+  });
+  afterAll(async () => {
+    await Promise.all([server?.stop(), noFlush?.stop()]);
+  });
+
+  it('logs server ready with the real port', () => {
+    const ready = server.logs.find((line) => line.msg === 'server ready');
+    expect(ready).toMatchObject({ protocol: 'tcp', address: '127.0.0.1', transform: 'upper' });
+    expect(ready?.port).toBeGreaterThan(0);
+  });
+
+  it('reassembles a message sent one byte at a time, multi-byte characters included', async () => {
+    const peer = await connect(noFlush.port);
+    for (const byte of Buffer.from('hello, wörld ß\r\n', 'utf8')) {
+      await peer.write(Buffer.from([byte]));
+      // Separate segments on the wire, not one coalesced write.
+      await delay(1);
+    }
+    const expected = 'HELLO, WÖRLD SS\r\n';
+    await peer.waitForBytes(Buffer.byteLength(expected));
+    expect(peer.text).toBe(expected);
+  });
+
+  it('answers 10,000 lines sent in one write, in order', async () => {
+    const peer = await connect(server.port);
+    const lines = Array.from({ length: 10_000 }, (_, i) => `line ${i} of the batch\n`);
+    const expected = lines.join('').toUpperCase();
+    await peer.write(lines.join(''));
+    await peer.waitForBytes(expected.length);
+    expect(peer.text).toBe(expected);
+  });
+
+  it('mirrors each terminator: LF, CRLF, empty lines, a lone CR inside a message', async () => {
+    const peer = await connect(noFlush.port);
+    await peer.write('lf\ncrlf\r\n\n\r\nlone\rcr\n');
+    const expected = 'LF\nCRLF\r\n\n\r\nLONE\rCR\n';
+    await peer.waitForBytes(expected.length);
+    expect(peer.text).toBe(expected);
+  });
+
+  it('answers an unterminated message when the peer half-closes, then ends its side', async () => {
+    const peer = await connect(noFlush.port);
+    await peer.write('first\nno newline at the end');
+    peer.socket.end();
+    await peer.waitForEnd();
+    expect(peer.text).toBe('FIRST\nNO NEWLINE AT THE END');
+  });
+
+  it('answers an unterminated message after --flush-ms of silence and keeps the connection', async () => {
+    const peer = await connect(server.port);
+    await peer.write('hello');
+    await peer.waitForText('HELLO');
+    expect(peer.ended).toBe(false);
+    await peer.write(' again\n');
+    await peer.waitForText('HELLO AGAIN\n');
+    expect(peer.text).toBe('HELLO AGAIN\n');
+  });
+
+  it('passes bytes that are not UTF-8 through unchanged', async () => {
+    const peer = await connect(noFlush.port);
+    // A stray 0xff, a lead byte followed by ASCII, an encoded surrogate, a truncated sequence.
+    const input = Buffer.from([0x61, 0xff, 0x62, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0x63, 0xe2, 0x82, 0x0a]);
+    const expected = Buffer.from([0x41, 0xff, 0x42, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0x43, 0xe2, 0x82, 0x0a]);
+    await peer.write(input);
+    await peer.waitForBytes(expected.length);
+    expect(peer.received).toEqual(expected);
+  });
+
+  it('serves IPv4 and IPv6 at once when bound to ::', async () => {
+    const dual = await startServer('tcp-server', ['--host', '::']);
+    try {
+      expect(dual.address).toBe('::');
+      for (const host of ['127.0.0.1', '::1']) {
+        const peer = await connect(dual.port, host);
+        await peer.write(`via ${host}\n`);
+        await peer.waitForText('\n');
+        expect(peer.text).toBe(`VIA ${host}\n`.toUpperCase());
+      }
+    } finally {
+      await dual.stop();
+    }
+  });
+
+  it('logs one line per connection at close, with counts and no text at debug', async () => {
+    const peer = await connect(server.port);
+    await peer.write('kumquat\nzebra\r\n');
+    await peer.waitForBytes(15);
+    const localPort = peer.localPort;
+    peer.socket.end();
+    await peer.waitForClose();
+    const line = await server.waitForLog((l) => l.msg === 'connection closed' && l.remotePort === localPort);
+    expect(line).toMatchObject({ level: 20, remoteAddress: '127.0.0.1', bytesIn: 15, bytesOut: 15, messages: 2, reason: 'peer closed' });
+    expect(typeof line.durationMs).toBe('number');
+    expect(server.logs.filter((l) => l.remotePort === localPort)).toHaveLength(1);
+    expect(JSON.stringify(server.logs)).not.toMatch(/kumquat|zebra/i);
+  });
+
+  it('logs message text only at trace', async () => {
+    const traced = await startServer('tcp-server', ['--log-level', 'trace']);
+    try {
+      const peer = await connect(traced.port);
+      await peer.write('secret words\n');
+      await peer.waitForBytes(13);
+      const line = await traced.waitForLog((l) => typeof l.text === 'string');
+      expect(line).toMatchObject({ level: 10, text: 'secret words\n' });
+    } finally {
+      await traced.stop();
+    }
+  });
+
+  it('replies with the count of s and S under --transform count-s', async () => {
+    const counting = await startServer('tcp-server', ['--transform', 'count-s', '--flush-ms', '60000']);
+    try {
+      expect(counting.logs[0]).toMatchObject({ msg: 'server ready', transform: 'count-s' });
+      const peer = await connect(counting.port);
+      await peer.write('Mississippi\n\nSss\r\nno s? yes');
+      peer.socket.end();
+      await peer.waitForEnd();
+      expect(peer.text).toBe('4\n0\n3\r\n2');
+    } finally {
+      await counting.stop();
+    }
+  });
+});
+
+describe('tcp-server command line', () => {
+  it.each([
+    [['--port', '70000'], '--port'],
+    [['--flush-ms', '0'], '--flush-ms'],
+    [['--max-connections', 'many'], '--max-connections'],
+    [['--transform', 'nope'], '--transform'],
+    [['--bogus'], '--bogus'],
+  ])('exits 2 with one line for %j', async (args, flag) => {
+    const result = await runProgram('tcp-server', args);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(flag);
+    expect(result.stdout.length).toBe(0);
+  });
+
+  it('prints help that documents every flag and its default', async () => {
+    const result = await runProgram('tcp-server', ['--help']);
+    expect(result.code).toBe(0);
+    const help = result.stdout.toString();
+    for (const flag of ['--host', '--port', '--transform', '--flush-ms', '--idle-timeout-ms', '--max-connections', '--log-level']) {
+      expect(help).toContain(flag);
+    }
+    expect(help).toMatch(/--idle-timeout-ms.*closed.*default 60000/);
+  });
+
+  it('exits 1 with one line naming address and port when the port is in use', async () => {
+    const first = await startServer('tcp-server');
+    try {
+      const result = await runProgram('tcp-server', ['--host', '127.0.0.1', '--port', String(first.port)]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`tcp-server: cannot listen on 127.0.0.1:${first.port}: address already in use\n`);
+    } finally {
+      await first.stop();
+    }
+  });
+});
