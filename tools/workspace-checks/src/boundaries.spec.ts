@@ -1,11 +1,18 @@
-import { ESLint } from 'eslint';
+import { spawnSync } from 'node:child_process';
 import { WORKSPACE_ROOT } from '@sockets/testing';
 
-// Lints made-up files placed inside real projects, so the rule sees real tags and roots.
+/**
+ * Lints a made-up file placed inside a real project, so the rule sees real tags and roots.
+ * ESLint runs as its own process, as `npm test` runs it: its config loader needs native ESM.
+ */
 async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
-  const eslint = new ESLint({ cwd: WORKSPACE_ROOT });
-  const [result] = await eslint.lintText(code, { filePath: `${WORKSPACE_ROOT}/${filePath}` });
-  return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+  const result = spawnSync(
+    process.execPath,
+    [`${WORKSPACE_ROOT}/node_modules/eslint/bin/eslint.js`, '--format', 'json', '--stdin', '--stdin-filename', filePath],
+    { cwd: WORKSPACE_ROOT, input: code, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } },
+  );
+  const [report] = JSON.parse(result.stdout) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>;
+  return report.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
 }
 
 describe('module boundaries', () => {
