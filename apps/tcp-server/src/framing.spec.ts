@@ -1,4 +1,4 @@
-import { runProgram, startServer, type RunningServer } from '@sockets/testing';
+import { fromHex, loadTestVectors, runProgram, startServer, type RunningServer } from '@sockets/testing';
 import { TestPeer, delay } from './test-peer';
 
 jest.setTimeout(30_000);
@@ -7,6 +7,9 @@ describe('tcp-server framing and transforms (built program, loopback)', () => {
   let server: RunningServer;
   // Idle flush out of the way: only terminators and half-closes end messages here.
   let noFlush: RunningServer;
+  // count-s replies only when a message ends, so what ended it shows (upper streams as it reads).
+  let counting: RunningServer;
+  let countingNoFlush: RunningServer;
   const peers: TestPeer[] = [];
   const connect = async (port: number, host?: string): Promise<TestPeer> => {
     const peer = await TestPeer.connect(port, host);
@@ -15,16 +18,18 @@ describe('tcp-server framing and transforms (built program, loopback)', () => {
   };
 
   beforeAll(async () => {
-    [server, noFlush] = await Promise.all([
+    [server, noFlush, counting, countingNoFlush] = await Promise.all([
       startServer('tcp-server', ['--log-level', 'debug']),
       startServer('tcp-server', ['--flush-ms', '60000']),
+      startServer('tcp-server', ['--transform', 'count-s']),
+      startServer('tcp-server', ['--transform', 'count-s', '--flush-ms', '60000']),
     ]);
   });
   afterEach(() => {
     for (const peer of peers.splice(0)) peer.destroy();
   });
   afterAll(async () => {
-    await Promise.all([server?.stop(), noFlush?.stop()]);
+    await Promise.all([server, noFlush, counting, countingNoFlush].map((s) => s?.stop()));
   });
 
   it('logs server ready with the real port', () => {
@@ -63,22 +68,46 @@ describe('tcp-server framing and transforms (built program, loopback)', () => {
   });
 
   it('answers an unterminated message when the peer half-closes, then ends its side', async () => {
-    const peer = await connect(noFlush.port);
-    await peer.write('first\nno newline at the end');
-    peer.socket.end();
-    await peer.waitForEnd();
-    expect(peer.text).toBe('FIRST\nNO NEWLINE AT THE END');
+    for (const [target, input, expected] of [
+      [noFlush, 'first\nno newline at the end', 'FIRST\nNO NEWLINE AT THE END'],
+      [countingNoFlush, 'first s\nsss tail', '2\n3'],
+    ] as const) {
+      const peer = await connect(target.port);
+      await peer.write(input);
+      peer.socket.end();
+      await peer.waitForEnd();
+      expect(peer.text).toBe(expected);
+    }
   });
 
   it('answers an unterminated message after --flush-ms of silence and keeps the connection', async () => {
-    const peer = await connect(server.port);
-    await peer.write('hello');
-    await peer.waitForText('HELLO');
+    const peer = await connect(counting.port);
+    await peer.write('mississippi');
+    await peer.waitForText('4');
     expect(peer.ended).toBe(false);
-    await peer.write(' again\n');
-    await peer.waitForText('HELLO AGAIN\n');
-    expect(peer.text).toBe('HELLO AGAIN\n');
+    await peer.write('sss\n');
+    await peer.waitForText('3\n');
+    expect(peer.text).toBe('43\n');
   });
+
+  it.each(loadTestVectors().exchanges.map((vector) => [vector.name, vector] as const))(
+    'answers the exchange vector %s of docs/test-vectors.json',
+    async (_name, vector) => {
+      const peer = await connect((vector.transform === 'upper' ? noFlush : countingNoFlush).port);
+      for (const chunk of vector.chunksHex) {
+        await peer.write(fromHex(chunk));
+        await delay(5);
+      }
+      const expected = fromHex(vector.replyHex);
+      if (vector.flushAtEnd) {
+        peer.socket.end();
+        await peer.waitForEnd();
+      } else {
+        await peer.waitForBytes(expected.length);
+      }
+      expect(peer.received.toString('hex')).toBe(vector.replyHex);
+    },
+  );
 
   it('passes bytes that are not UTF-8 through unchanged', async () => {
     const peer = await connect(noFlush.port);
@@ -133,17 +162,22 @@ describe('tcp-server framing and transforms (built program, loopback)', () => {
   });
 
   it('replies with the count of s and S under --transform count-s', async () => {
-    const counting = await startServer('tcp-server', ['--transform', 'count-s', '--flush-ms', '60000']);
-    try {
-      expect(counting.logs[0]).toMatchObject({ msg: 'server ready', transform: 'count-s' });
-      const peer = await connect(counting.port);
-      await peer.write('Mississippi\n\nSss\r\nno s? yes');
-      peer.socket.end();
-      await peer.waitForEnd();
-      expect(peer.text).toBe('4\n0\n3\r\n2');
-    } finally {
-      await counting.stop();
+    expect(countingNoFlush.logs[0]).toMatchObject({ msg: 'server ready', transform: 'count-s' });
+    const peer = await connect(countingNoFlush.port);
+    await peer.write('Mississippi\n\nSss\r\nno s? yes');
+    peer.socket.end();
+    await peer.waitForEnd();
+    expect(peer.text).toBe('4\n0\n3\r\n2');
+  });
+
+  it('counts a message sent one byte at a time only once it ends', async () => {
+    const peer = await connect(countingNoFlush.port);
+    for (const byte of Buffer.from('Mississippi river\r\n')) {
+      await peer.write(Buffer.from([byte]));
+      await delay(1);
     }
+    await peer.waitForText('\r\n');
+    expect(peer.text).toBe('4\r\n');
   });
 });
 

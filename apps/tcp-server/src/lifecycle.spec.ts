@@ -71,12 +71,13 @@ describe('tcp-server connection lifecycle (built program, loopback)', () => {
   });
 
   it('on SIGTERM answers what it has read, unterminated tail included, ends connections and exits 0', async () => {
-    // Only the stop can end the unterminated tail: no idle flush in the way.
-    const server = await start(['--flush-ms', '60000']);
+    // Only the stop can end the unterminated tail: no idle flush in the way, and count-s
+    // replies only at a message's end.
+    const server = await start(['--flush-ms', '60000', '--transform', 'count-s']);
     const busy = await connect(server);
     const idle = await connect(server);
-    await busy.write('one\ntwo\ntail');
-    await busy.waitForText('ONE\nTWO\n');
+    await busy.write('one s\ntwo ss\ntail sss');
+    await busy.waitForText('1\n2\n');
     // The tail has been read by the time its predecessors are answered (same segment, same read).
     const started = performance.now();
     const exit = await server.stop('SIGTERM');
@@ -84,7 +85,7 @@ describe('tcp-server connection lifecycle (built program, loopback)', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     expect(elapsed).toBeLessThan(5000);
     await Promise.all([busy.waitForEnd(), idle.waitForEnd()]);
-    expect(busy.text).toBe('ONE\nTWO\nTAIL');
+    expect(busy.text).toBe('1\n2\n3');
     expect(idle.length).toBe(0);
     for (const peer of [busy, idle]) {
       const port = peer.localPort;

@@ -106,12 +106,14 @@ function listen(server: Server, host: string, port: number): Promise<void> {
 
 /** Stop accepting, let every connection answer what it has read, cut off whoever lingers. */
 async function stop(server: Server, connections: Set<Connection>): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
   for (const connection of connections) connection.stop();
   const timer = setTimeout(() => {
     for (const connection of connections) connection.destroy('server stopping');
   }, DRAIN_MS);
-  await closed;
+  // Each connection's own close, not the server's: the server reports closed before the
+  // sockets' close events run, and those write the per-connection log lines.
+  await Promise.all([listenerClosed, ...[...connections].map((connection) => connection.closed)]);
   clearTimeout(timer);
 }
 

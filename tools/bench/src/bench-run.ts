@@ -126,9 +126,8 @@ export async function benchOnce(
           onWindowStart: () => (cpu.start = treeCpuSeconds(rss.currentPids())),
           onWindowEnd: () => (cpu.end = treeCpuSeconds(rss.currentPids())),
         },
-      );
+      ).finally(() => (rssPeakKb = rss.stop()));
       exitedEarly = proc.exited() !== undefined;
-      rssPeakKb = rss.stop();
       if (outcome.fatal) problems.push(outcome.fatal);
       if (exitedEarly) problems.push(`server exited during the run (${describeExit(proc.exited())}); its last output: ${proc.logTail()}`);
     }

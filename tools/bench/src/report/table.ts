@@ -5,7 +5,8 @@ const DASH = '–';
 /** 1234567 → "1,234,567"; small values keep a decimal or two so they do not read as zero. */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return DASH;
-  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  // Thresholds just under 100 and 10, so 99.96 prints as "100", not "100.0".
+  const digits = Math.abs(value) >= 99.95 ? 0 : Math.abs(value) >= 9.995 ? 1 : 2;
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
