@@ -80,6 +80,20 @@ describe('tcp-server framing and transforms (built program, loopback)', () => {
     }
   });
 
+  it('after a half-close still delivers every reply owed, however late the peer reads them', async () => {
+    const peer = await connect(noFlush.port);
+    peer.socket.pause();
+    const lines = Array.from({ length: 160_000 }, (_, i) => `owed line ${i} ${'.'.repeat(80)}\n`).join('');
+    peer.socket.end(lines);
+    // More than the kernel buffers of both directions hold (some MiB): when the input ends, the
+    // server still has replies to write.
+    await delay(300);
+    peer.socket.resume();
+    await peer.waitForEnd(30_000);
+    expect(peer.length).toBe(lines.length);
+    expect(peer.text === lines.toUpperCase()).toBe(true);
+  });
+
   it('answers an unterminated message after --flush-ms of silence and keeps the connection', async () => {
     const peer = await connect(counting.port);
     await peer.write('mississippi');

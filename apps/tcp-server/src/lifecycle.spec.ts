@@ -70,6 +70,26 @@ describe('tcp-server connection lifecycle (built program, loopback)', () => {
     await fourth.waitForText('D\n');
   });
 
+  it('survives peers that reset mid-stream and keeps serving others', async () => {
+    const server = await start([]);
+    const chunk = Buffer.from(`${'z'.repeat(1023)}\n`.repeat(64));
+    const resetters = await Promise.all(Array.from({ length: 5 }, () => connect(server)));
+    for (const peer of resetters) {
+      peer.socket.pause();
+      for (let i = 0; i < 16; i++) peer.socket.write(chunk);
+    }
+    await delay(100);
+    // An RST while the server still has replies to write: ECONNRESET or EPIPE on its side.
+    for (const peer of resetters) peer.socket.resetAndDestroy();
+    for (const peer of resetters) {
+      expect(await closeLogOf(server, peer)).toMatchObject({ reason: expect.stringMatching(/^(ECONNRESET|EPIPE)$/) });
+    }
+    const other = await connect(server);
+    await other.write('still here\n');
+    await other.waitForText('STILL HERE\n');
+    expect(server.process.exitCode).toBeNull();
+  });
+
   it('on SIGTERM answers what it has read, unterminated tail included, ends connections and exits 0', async () => {
     // Only the stop can end the unterminated tail: no idle flush in the way, and count-s
     // replies only at a message's end.
