@@ -65,7 +65,7 @@ runMain(program.name, async () => {
   const { logger, flush } = createLogger({ service: program.name, level });
 
   // allowHalfOpen: a peer's FIN ends its input only; replies still owed go out before ours.
-  const server = createServer({ noDelay: true });
+  const server = createServer({ allowHalfOpen: true, noDelay: true });
   server.maxConnections = maxConnections;
   const connections = new Set<Connection>();
   server.on('connection', (socket) => {
