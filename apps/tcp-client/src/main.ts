@@ -47,21 +47,17 @@ runMain(program.name, async () => {
   }
   const { host, port, 'timeout-ms': timeoutMs, 'log-level': level } = parsed.values;
   // stdout carries replies only.
-  const { logger, flush } = createLogger({ service: program.name, level, destination: 2 });
+  const logger = createLogger({ service: program.name, level, destination: 2 });
   const open = async (): Promise<Session> => {
     const socket = await connect(host, port, timeoutMs);
     logger.debug({ address: socket.remoteAddress, port: socket.remotePort }, 'connected');
     return new Session(socket, { where: formatAddress(host, port), timeoutMs, output: process.stdout });
   };
-  try {
-    const mode = chooseInputMode(parsed.positionals, process.stdin);
-    if (mode === 'words') await sendWords(await open(), parsed.positionals);
-    else if (mode === 'piped') await sendPiped(await open(), logger);
-    else await prompt(open, logger);
-    return EXIT.OK;
-  } finally {
-    flush();
-  }
+  const mode = chooseInputMode(parsed.positionals, process.stdin);
+  if (mode === 'words') await sendWords(await open(), parsed.positionals);
+  else if (mode === 'piped') await sendPiped(await open(), logger);
+  else await prompt(open, logger);
+  return EXIT.OK;
 });
 
 /** The words are one sentence (a newline among them starts another, as it would on the wire). */

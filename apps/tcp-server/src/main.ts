@@ -62,7 +62,7 @@ runMain(program.name, async () => {
   }
   const { host, port, transform, 'log-level': level } = parsed.values;
   const { 'flush-ms': flushMs, 'idle-timeout-ms': idleTimeoutMs, 'max-connections': maxConnections } = parsed.values;
-  const { logger, flush } = createLogger({ service: program.name, level });
+  const logger = createLogger({ service: program.name, level });
 
   // allowHalfOpen: a peer's FIN ends its input only; replies still owed go out before ours.
   const server = createServer({ allowHalfOpen: true, noDelay: true });
@@ -76,11 +76,13 @@ runMain(program.name, async () => {
   warnOnDrops(server, logger, maxConnections);
 
   await listen(server, host, port).catch((error: NodeJS.ErrnoException) => {
-    flush();
     throw new StartupError(`tcp-server: cannot listen on ${formatAddress(host, port)}: ${describeListenError(error)}`);
   });
   // Past start-up, a failed accept (EMFILE, say) costs one connection, not the server.
   server.on('error', (error) => logger.error({ err: error }, 'server error'));
+
+  // Before `server ready`: whoever waits for that line may signal at once.
+  onStopSignal(() => stop(server, connections), { logger });
 
   const bound = server.address();
   if (bound && typeof bound === 'object') {
@@ -90,7 +92,6 @@ runMain(program.name, async () => {
     );
   }
 
-  onStopSignal(() => stop(server, connections), { logger, flush });
   return EXIT.OK;
 });
 

@@ -43,10 +43,9 @@ runMain(program.name, async () => {
   }
   const { host, port, 'timeout-ms': timeoutMs, retries, 'log-level': level } = parsed.values;
   // stdout carries replies only.
-  const { logger, flush } = createLogger({ service: program.name, level, destination: 2 });
+  const logger = createLogger({ service: program.name, level, destination: 2 });
   // A reader that went away (`| head -1`) wants no more replies: that is no failure.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    flush();
     process.exit(error.code === 'EPIPE' ? EXIT.OK : EXIT.FAILURE);
   });
 
@@ -65,6 +64,5 @@ runMain(program.name, async () => {
     return EXIT.OK;
   } finally {
     requester.close();
-    flush();
   }
 });

@@ -39,7 +39,7 @@ runMain(program.name, async () => {
     return EXIT.OK;
   }
   const { host, port, transform, 'log-level': level } = parsed.values;
-  const { logger, flush } = createLogger({ service: program.name, level });
+  const logger = createLogger({ service: program.name, level });
 
   const type = isIPv6(host) || host === '::' ? 'udp6' : 'udp4';
   const socket = createSocket({ type, ipv6Only: false });
@@ -65,16 +65,17 @@ runMain(program.name, async () => {
   });
 
   await bind(socket, host, port).catch((error: NodeJS.ErrnoException) => {
-    flush();
     throw new StartupError(`udp-server: cannot bind ${formatAddress(host, port)}: ${describeListenError(error)}`);
   });
   // Past start-up, no error of one exchange stops the server (an ICMP-driven ECONNREFUSED, say).
   socket.on('error', (error) => logger.warn({ err: error }, 'socket error'));
 
+  // Before `server ready`: whoever waits for that line may signal at once.
+  onStopSignal(() => new Promise<void>((resolve) => socket.close(() => resolve())), { logger });
+
   const bound = socket.address();
   logger.info({ protocol: 'udp', address: bound.address, port: bound.port, transform }, 'server ready');
 
-  onStopSignal(() => new Promise<void>((resolve) => socket.close(() => resolve())), { logger, flush });
   return EXIT.OK;
 });
 

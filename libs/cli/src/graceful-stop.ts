@@ -3,39 +3,32 @@ import { EXIT } from './exit-codes';
 
 export interface StopOptions {
   logger?: Logger;
-  /** Writes out buffered log lines; called right before the process exits. */
-  flush?: () => void;
   /**
    * How long `stop` may take before the process exits anyway. The contract allows 5 s from
-   * the signal to the exit; the default leaves room for flushing logs.
+   * the signal to the exit; the default leaves a margin.
    */
   graceMs?: number;
 }
 
 /**
  * On the first SIGINT or SIGTERM runs `stop` (close sockets, deliver what is owed), then
- * flushes the logs and exits 0. A second signal means the user will not wait: exit at once.
+ * exits 0. A second signal means the user will not wait: exit at once.
  */
 export function onStopSignal(stop: (signal: NodeJS.Signals) => Promise<void> | void, options: StopOptions = {}): void {
-  const { logger = noopLogger, flush = () => undefined, graceMs = 4000 } = options;
+  const { logger = noopLogger, graceMs = 4000 } = options;
   let stopping = false;
-
-  const exit = (code: number): never => {
-    flush();
-    process.exit(code);
-  };
 
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
       logger.warn({ signal }, 'second signal, exiting now');
-      exit(EXIT.FAILURE);
+      process.exit(EXIT.FAILURE);
     }
     stopping = true;
     const startedAt = performance.now();
     logger.info({ signal }, 'stopping');
     const timer = setTimeout(() => {
       logger.warn({ signal, graceMs }, 'grace period over, exiting');
-      exit(EXIT.OK);
+      process.exit(EXIT.OK);
     }, graceMs);
     Promise.resolve()
       .then(() => stop(signal))
@@ -43,11 +36,11 @@ export function onStopSignal(stop: (signal: NodeJS.Signals) => Promise<void> | v
         () => {
           clearTimeout(timer);
           logger.info({ signal, durationMs: Math.round(performance.now() - startedAt) }, 'stopped');
-          exit(EXIT.OK);
+          process.exit(EXIT.OK);
         },
         (error: unknown) => {
           logger.error({ err: error }, 'stop failed');
-          exit(EXIT.FAILURE);
+          process.exit(EXIT.FAILURE);
         },
       );
   };

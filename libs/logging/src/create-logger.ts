@@ -17,19 +17,13 @@ export interface CreateLoggerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface AppLogger {
-  logger: pino.Logger;
-  /** Writes out what is buffered; call before exiting so the last lines are not lost. */
-  flush(): void;
-}
-
 /**
  * The logger of an app: pino JSON, one event per line. Lines are written synchronously: nothing
  * is logged per message at the default level, so this costs nothing on the hot path, and it
  * means no line is lost or reordered at exit and a slow log reader slows the logger instead of
  * growing an unbounded buffer (the failure mode of an asynchronous destination).
  */
-export function createLogger(options: CreateLoggerOptions): AppLogger {
+export function createLogger(options: CreateLoggerOptions): pino.Logger {
   const env = options.env ?? process.env;
   const destination = options.destination ?? 1;
   const level = options.level ?? 'info';
@@ -38,23 +32,12 @@ export function createLogger(options: CreateLoggerOptions): AppLogger {
 
   if (typeof destination !== 'number') {
     const stream = format === 'pretty' ? pretty({ ...PRETTY, destination, colorize: false }) : destination;
-    return { logger: pino({ level, base }, stream), flush: () => undefined };
+    return pino({ level, base }, stream);
   }
   if (format === 'pretty') {
-    const stream = pretty({ ...PRETTY, destination, colorize: isTerminal(destination) });
-    return { logger: pino({ level, base }, stream), flush: () => undefined };
+    return pino({ level, base }, pretty({ ...PRETTY, destination, colorize: isTerminal(destination) }));
   }
-  const sonic = pino.destination({ dest: destination, sync: true });
-  return {
-    logger: pino({ level, base }, sonic),
-    flush: () => {
-      try {
-        sonic.flushSync();
-      } catch {
-        // Nothing was buffered, or the reader went away: there is no one left to tell.
-      }
-    },
-  };
+  return pino({ level, base }, pino.destination({ dest: destination, sync: true }));
 }
 
 /** Pretty lines lead with the service, so two servers in one terminal (`npm start`) read apart. */
