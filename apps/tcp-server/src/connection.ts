@@ -29,11 +29,13 @@ export class Connection {
     private readonly socket: Socket,
     private readonly options: ConnectionOptions,
   ) {
-    // Read now: a destroyed socket no longer knows its peer.
-    this.remoteAddress = socket.remoteAddress;
-    this.remotePort = socket.remotePort;
+    // Read now, as a destroyed socket no longer knows its peer; and only when a line will say it:
+    // each read is a getpeername(2), and tcp-cpm opens thousands of connections a second.
+    if (options.logger.isLevelEnabled('debug')) {
+      this.remoteAddress = socket.remoteAddress;
+      this.remotePort = socket.remotePort;
+    }
     this.stream = new ReplyStream(createTransducer(options.transform), { flushMs: options.flushMs });
-    socket.setNoDelay(true);
     if (options.idleTimeoutMs > 0) socket.setTimeout(options.idleTimeoutMs, () => this.destroy('idle timeout'));
     // Resets and broken pipes are what peers do; they end this connection and nothing else.
     socket.on('error', (error: NodeJS.ErrnoException) => this.setReason(error.code ?? error.message));
@@ -42,6 +44,7 @@ export class Connection {
     }
     this.closed = new Promise((resolve) =>
       socket.once('close', () => {
+        this.stream.destroy();
         this.logClose();
         resolve();
       }),
@@ -54,7 +57,6 @@ export class Connection {
     // (allowHalfOpen on the server).
     socket.pipe(this.stream).pipe(socket);
     this.stream.on('error', (error: NodeJS.ErrnoException) => this.destroy(error.code ?? error.message));
-    socket.once('close', () => this.stream.destroy());
   }
 
   /**
@@ -89,6 +91,7 @@ export class Connection {
   }
 
   private logClose(): void {
+    if (!this.options.logger.isLevelEnabled('debug')) return;
     this.options.logger.debug(
       {
         ...this.peer(),
