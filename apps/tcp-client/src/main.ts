@@ -29,7 +29,7 @@ const program = {
 
 const flags = {
   host: hostFlag({ description: 'server name or address (IPv4 or IPv6)', default: 'localhost' }),
-  port: portFlag(),
+  port: portFlag('client'),
   'timeout-ms': integerFlag({
     description: 'how long to wait for the connection, and for each reply',
     default: 5000,

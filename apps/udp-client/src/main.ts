@@ -6,6 +6,7 @@ import {
   integerFlag,
   logLevelFlag,
   parseFlags,
+  portFlag,
   promptLines,
   readLines,
   runMain,
@@ -29,7 +30,7 @@ const program = {
 
 const flags = {
   host: hostFlag({ description: 'server host name or address (IPv4 or IPv6)', default: 'localhost' }),
-  port: integerFlag({ description: 'server port', env: 'PORT', default: 12000, min: 1, max: 65535 }),
+  port: portFlag('client'),
   'timeout-ms': integerFlag({ description: 'wait for the first reply; doubles with each retry', default: 1000, min: 1, max: 60_000 }),
   retries: integerFlag({ description: 'retransmissions before giving up', default: 3, min: 0, max: 10 }),
   'log-level': logLevelFlag('warn'),

@@ -145,8 +145,11 @@ export function integerFlag(
   };
 }
 
-export function portFlag(): FlagSpec<number> {
-  return integerFlag({ description: 'port number; 0 lets the OS choose', env: 'PORT', default: 12000, min: 0, max: 65535 });
+/** A server's port to bind (0 lets the OS choose), or a client's port to reach (0 is no port). */
+export function portFlag(role: 'server' | 'client' = 'server'): FlagSpec<number> {
+  return role === 'server'
+    ? integerFlag({ description: 'port number; 0 lets the OS choose', env: 'PORT', default: 12000, min: 0, max: 65535 })
+    : integerFlag({ description: 'server port', env: 'PORT', default: 12000, min: 1, max: 65535 });
 }
 
 export function hostFlag(options: { description: string; default: string; defaultText?: string }): FlagSpec<string> {
