@@ -206,3 +206,27 @@ describe('UpperTransducer', () => {
     expect(upper(invalid).equals(invalid)).toBe(true);
   });
 });
+
+describe('upper on long ASCII runs (the four-bytes-at-a-time path)', () => {
+  const naive = (bytes: Buffer) => Buffer.from(bytes.map((b) => (b >= 0x61 && b <= 0x7a ? b - 0x20 : b)));
+
+  it('maps every ASCII byte at every source and destination alignment', () => {
+    const ascii = Buffer.from(Array.from({ length: 1000 }, (_, k) => (k * 37) % 128));
+    for (let srcShift = 0; srcShift < 4; srcShift++) {
+      for (let dstShift = 0; dstShift < 4; dstShift++) {
+        const src = Buffer.alloc(ascii.length + 8);
+        ascii.copy(src, srcShift);
+        const piece = src.subarray(srcShift, srcShift + ascii.length);
+        const out = { buf: Buffer.alloc(ascii.length + 8), pos: dstShift, ensure: () => undefined };
+        new UpperTransducer().push(piece, 0, piece.length, out);
+        expect(out.pos - dstShift).toBe(ascii.length);
+        expect(out.buf.subarray(dstShift, out.pos)).toEqual(naive(ascii));
+      }
+    }
+  });
+
+  it('stops a word run at a non-ASCII byte and resumes after it', () => {
+    const text = `${'abcdefgh'.repeat(10)}é${'xyz'.repeat(20)}ß${'q'.repeat(33)}`;
+    expect(transformMessage(new UpperTransducer(), Buffer.from(text)).toString()).toBe(text.toUpperCase());
+  });
+});

@@ -25,8 +25,14 @@ export class UpperTransducer implements Transducer {
     while (i < end) {
       const c = src[i];
       if (c < 0x80) {
-        buf[pos++] = c - 0x61 < 26 && c >= 0x61 ? c - 0x20 : c;
-        i++;
+        const n = end - i >= WORD_RUN_MIN ? upperAsciiWords(src, i, end, buf, pos) : 0;
+        if (n > 0) {
+          i += n;
+          pos += n;
+        } else {
+          buf[pos++] = c - 0x61 < 26 && c >= 0x61 ? c - 0x20 : c;
+          i++;
+        }
         continue;
       }
       out.pos = pos;
@@ -80,6 +86,32 @@ export class UpperTransducer implements Transducer {
     }
     return start;
   }
+}
+
+/** Below this many bytes, setting up word views costs more than it saves. */
+const WORD_RUN_MIN = 32;
+
+/**
+ * Uppercases ASCII four bytes at a time (SWAR): for each byte b < 0x80, b + 0x1f sets its top
+ * bit exactly when b >= 'a' and b + 0x05 exactly when b > 'z', so their XOR marks a..z, and
+ * that mark shifted to 0x20 flips the case bit. No byte can carry into the next. Works only
+ * where source and destination share their alignment; returns the bytes done (a multiple of 4,
+ * 0 if it could not start), stopping before the first word with a non-ASCII byte.
+ */
+function upperAsciiWords(src: Buffer, i: number, end: number, dst: Buffer, pos: number): number {
+  const from = src.byteOffset + i;
+  const to = dst.byteOffset + pos;
+  if ((from & 3) !== 0 || (to & 3) !== 0) return 0;
+  const words = (end - i) >>> 2;
+  const source = new Uint32Array(src.buffer, from, words);
+  const target = new Uint32Array(dst.buffer, to, words);
+  let k = 0;
+  for (; k < words; k++) {
+    const w = source[k];
+    if ((w & 0x80808080) !== 0) break;
+    target[k] = w ^ ((((w + 0x1f1f1f1f) ^ (w + 0x05050505)) & 0x80808080) >>> 2);
+  }
+  return k * 4;
 }
 
 const TRUNCATED = 0;
