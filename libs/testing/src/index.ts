@@ -15,3 +15,4 @@ export {
 } from './test-vectors';
 export { udpExchange, type UdpExchangeOptions } from './udp-exchange';
 export { startScriptedUdpServer, type ScriptedUdpServer, type ReceivedDatagram } from './scripted-udp-server';
+export { startTextbookServer, type TextbookServer } from './textbook-server';
