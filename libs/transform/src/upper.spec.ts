@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { ReplyEncoder } from '@sockets/wire-codec';
 import { transformMessage } from './transform-message';
 import { UpperTransducer } from './upper';
+import { splitAt } from '@sockets/testing';
 
 const upper = (...pieces: Buffer[]): Buffer => transformMessage(new UpperTransducer(), ...pieces);
 
@@ -91,18 +92,6 @@ const anyBytes = fc
 
 const cutPoints = fc.array(fc.nat({ max: 200 }), { maxLength: 10 });
 
-function split(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = cuts.map((cut) => Math.min(cut, bytes.length)).sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let start = 0;
-  for (const point of points) {
-    chunks.push(bytes.subarray(start, point));
-    start = point;
-  }
-  chunks.push(bytes.subarray(start));
-  return chunks;
-}
-
 const NUM_RUNS = 400;
 
 describe('UpperTransducer', () => {
@@ -154,7 +143,7 @@ describe('UpperTransducer', () => {
   it('gives the same output for any chunking as for the whole input', () => {
     fc.assert(
       fc.property(anyBytes, cutPoints, (bytes, cuts) => {
-        expect(upper(...split(bytes, cuts)).toString('hex')).toBe(upper(bytes).toString('hex'));
+        expect(upper(...splitAt(bytes, cuts)).toString('hex')).toBe(upper(bytes).toString('hex'));
       }),
       { numRuns: NUM_RUNS },
     );
@@ -165,7 +154,7 @@ describe('UpperTransducer', () => {
       fc.property(anyBytes, cutPoints, fc.uint8Array({ maxLength: 4 }), (bytes, cuts, padding) => {
         const transducer = new UpperTransducer();
         const out = new ReplyEncoder();
-        for (const chunk of split(bytes, cuts)) {
+        for (const chunk of splitAt(bytes, cuts)) {
           // Each chunk inside a larger buffer, surrounded by bytes that must not leak in.
           const framed = Buffer.concat([padding, chunk, Buffer.from([0xc3, 0x61]), padding]);
           transducer.push(framed, padding.length, padding.length + chunk.length, out);
@@ -182,7 +171,7 @@ describe('UpperTransducer', () => {
       fc.property(fc.array(fc.tuple(anyBytes, cutPoints), { maxLength: 5 }), (messages) => {
         const transducer = new UpperTransducer();
         for (const [bytes, cuts] of messages) {
-          expect(transformMessage(transducer, ...split(bytes, cuts)).toString('hex')).toBe(upper(bytes).toString('hex'));
+          expect(transformMessage(transducer, ...splitAt(bytes, cuts)).toString('hex')).toBe(upper(bytes).toString('hex'));
         }
       }),
       { numRuns: NUM_RUNS },
