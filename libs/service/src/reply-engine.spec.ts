@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { fromHex, loadTestVectors, retainedBytes } from '@sockets/testing';
+import { fromHex, loadTestVectors, retainedBytes, splitAt } from '@sockets/testing';
 import { TRANSFORM_NAMES, createTransducer, transformMessage, type TransformName } from '@sockets/transform';
 import { ReplyEngine } from './reply-engine';
 
@@ -26,11 +26,6 @@ function expectedReplies(name: TransformName, bytes: Buffer): Buffer {
   }
   if (start < bytes.length) out.push(transformMessage(createTransducer(name), bytes.subarray(start)));
   return Buffer.concat(out);
-}
-
-function split(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = cuts.map((cut) => Math.min(cut, bytes.length)).sort((a, b) => a - b);
-  return points.map((point, k) => bytes.subarray(k === 0 ? 0 : points[k - 1], point)).concat(bytes.subarray(points.at(-1) ?? 0));
 }
 
 const requestBytes = fc
@@ -66,7 +61,7 @@ describe('ReplyEngine', () => {
         const expected = expectedReplies(name, bytes).toString('hex');
         const engine = new ReplyEngine(createTransducer(name), 'line');
         const out: Buffer[] = [];
-        for (const chunk of split(bytes, cuts)) out.push(engine.feed(chunk) ?? Buffer.alloc(0));
+        for (const chunk of splitAt(bytes, cuts)) out.push(engine.feed(chunk) ?? Buffer.alloc(0));
         // Before the end of input, an open message may already be partly answered (upper streams).
         expect(expected.startsWith(Buffer.concat(out).toString('hex'))).toBe(true);
         out.push(engine.flush() ?? Buffer.alloc(0));

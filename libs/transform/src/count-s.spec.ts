@@ -1,16 +1,12 @@
 import fc from 'fast-check';
 import { CountSTransducer } from './count-s';
 import { transformMessage } from './transform-message';
+import { splitAt } from '@sockets/testing';
 
 function naiveCount(bytes: Uint8Array): number {
   let count = 0;
   for (const byte of bytes) if (byte === 0x73 || byte === 0x53) count++;
   return count;
-}
-
-function split(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = cuts.map((cut) => Math.min(cut, bytes.length)).sort((a, b) => a - b);
-  return points.map((point, k) => bytes.subarray(k === 0 ? 0 : points[k - 1], point)).concat(bytes.subarray(points.at(-1) ?? 0));
 }
 
 const sRich = fc
@@ -21,7 +17,7 @@ describe('CountSTransducer', () => {
   it("counts 's' and 'S' as a naive count does, for arbitrary bytes and any chunking", () => {
     fc.assert(
       fc.property(sRich, fc.array(fc.nat({ max: 300 }), { maxLength: 10 }), (bytes, cuts) => {
-        const reply = transformMessage(new CountSTransducer(), ...split(bytes, cuts));
+        const reply = transformMessage(new CountSTransducer(), ...splitAt(bytes, cuts));
         expect(reply.toString('latin1')).toBe(String(naiveCount(bytes)));
       }),
       { numRuns: 300 },

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { fromHex, loadTestVectors, retainedBytes } from '@sockets/testing';
+import { fromHex, loadTestVectors, retainedBytes, splitAt } from '@sockets/testing';
 import { LineDecoder } from './line-decoder';
 import type { Terminator } from './message-events';
 
@@ -68,18 +68,6 @@ const bytesRichInLineEnds = fc
 /** Cut points, duplicates included, so empty chunks occur too. */
 const cutPoints = fc.array(fc.nat({ max: 80 }), { maxLength: 12 });
 
-function split(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = cuts.map((cut) => Math.min(cut, bytes.length)).sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let start = 0;
-  for (const point of points) {
-    chunks.push(bytes.subarray(start, point));
-    start = point;
-  }
-  chunks.push(bytes.subarray(start));
-  return chunks;
-}
-
 const NUM_RUNS = 500;
 
 describe('LineDecoder', () => {
@@ -106,7 +94,7 @@ describe('LineDecoder', () => {
     it('any split into chunks gives the same messages and terminators as the whole input', () => {
       fc.assert(
         fc.property(bytesRichInLineEnds, cutPoints, fc.boolean(), (bytes, cuts, flushAtEnd) => {
-          expect(decode(split(bytes, cuts), flushAtEnd)).toEqual(decode([bytes], flushAtEnd));
+          expect(decode(splitAt(bytes, cuts), flushAtEnd)).toEqual(decode([bytes], flushAtEnd));
         }),
         { numRuns: NUM_RUNS },
       );
@@ -116,7 +104,7 @@ describe('LineDecoder', () => {
       fc.assert(
         fc.property(bytesRichInLineEnds, cutPoints, fc.boolean(), (bytes, cuts, flushAtEnd) => {
           const { decoder, messages } = recordingDecoder();
-          for (const chunk of split(bytes, cuts)) decoder.push(chunk);
+          for (const chunk of splitAt(bytes, cuts)) decoder.push(chunk);
           const expected = model(bytes, flushAtEnd);
           expect(decoder.open).toBe(expected.open);
           if (flushAtEnd) decoder.flush();
@@ -134,7 +122,7 @@ describe('LineDecoder', () => {
           const { decoder, messages } = recordingDecoder();
           const expected: Message[] = [];
           for (const [bytes, cuts] of parts) {
-            for (const chunk of split(bytes, cuts)) decoder.push(chunk);
+            for (const chunk of splitAt(bytes, cuts)) decoder.push(chunk);
             decoder.flush();
             expected.push(...model(bytes, true).messages);
           }
