@@ -1,16 +1,13 @@
 import {
-  EXIT,
   chooseInputMode,
+  clientFlags,
+  exitWhenStdoutCloses,
+  EXIT,
   formatAddress,
-  helpText,
-  hostFlag,
   integerFlag,
-  logLevelFlag,
-  parseFlags,
-  portFlag,
   promptLines,
   readLines,
-  runMain,
+  runCli,
 } from '@sockets/cli';
 import { createLogger, type Logger } from '@sockets/logging';
 import { connect } from './connect';
@@ -28,33 +25,27 @@ const program = {
 };
 
 const flags = {
-  host: hostFlag({ description: 'server name or address (IPv4 or IPv6)', default: 'localhost' }),
-  port: portFlag('client'),
+  ...clientFlags(),
   'timeout-ms': integerFlag({
     description: 'how long to wait for the connection, and for each reply',
     default: 5000,
     min: 1,
     max: 2_147_483_647,
   }),
-  'log-level': logLevelFlag('warn'),
 };
 
-runMain(program.name, async () => {
-  const parsed = parseFlags(program, flags, process.argv.slice(2));
-  if (parsed.help) {
-    process.stdout.write(helpText(program, flags));
-    return EXIT.OK;
-  }
-  const { host, port, 'timeout-ms': timeoutMs, 'log-level': level } = parsed.values;
+runCli(program, flags, async (values, positionals) => {
+  const { host, port, 'timeout-ms': timeoutMs, 'log-level': level } = values;
   // stdout carries replies only.
   const logger = createLogger({ service: program.name, level, destination: 2 });
+  exitWhenStdoutCloses();
   const open = async (): Promise<Session> => {
     const socket = await connect(host, port, timeoutMs);
     logger.debug({ address: socket.remoteAddress, port: socket.remotePort }, 'connected');
     return new Session(socket, { where: formatAddress(host, port), timeoutMs, output: process.stdout });
   };
-  const mode = chooseInputMode(parsed.positionals, process.stdin);
-  if (mode === 'words') await sendWords(await open(), parsed.positionals);
+  const mode = chooseInputMode(positionals, process.stdin);
+  if (mode === 'words') await sendWords(await open(), positionals);
   else if (mode === 'piped') await sendPiped(await open(), logger);
   else await prompt(open, logger);
   return EXIT.OK;

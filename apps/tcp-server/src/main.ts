@@ -1,18 +1,12 @@
 import { createServer, type Server } from 'node:net';
 import {
-  EXIT,
-  StartupError,
   describeListenError,
   formatAddress,
-  helpText,
-  hostFlag,
   integerFlag,
-  logLevelFlag,
   onStopSignal,
-  parseFlags,
-  portFlag,
-  runMain,
-  transformFlag,
+  runCli,
+  serverFlags,
+  StartupError,
 } from '@sockets/cli';
 import { createLogger, type Logger } from '@sockets/logging';
 import { Connection } from './connection';
@@ -25,9 +19,7 @@ const program = {
 };
 
 const flags = {
-  host: hostFlag({ description: 'address to bind', default: '::', defaultText: 'all interfaces, IPv4 and IPv6' }),
-  port: portFlag(),
-  transform: transformFlag(),
+  ...serverFlags(),
   'flush-ms': integerFlag({
     description: 'a message without a newline is answered after this many ms with no further byte',
     default: 30,
@@ -46,7 +38,6 @@ const flags = {
     min: 1,
     max: 1_000_000,
   }),
-  'log-level': logLevelFlag('info'),
 };
 
 /** How long a graceful stop waits for peers to take their last replies before cutting them off. */
@@ -54,14 +45,9 @@ const DRAIN_MS = 3000;
 /** Connections dropped over the cap are reported at most this often, with a count. */
 const DROP_WARN_INTERVAL_MS = 1000;
 
-runMain(program.name, async () => {
-  const parsed = parseFlags(program, flags, process.argv.slice(2));
-  if (parsed.help) {
-    process.stdout.write(helpText(program, flags));
-    return EXIT.OK;
-  }
-  const { host, port, transform, 'log-level': level } = parsed.values;
-  const { 'flush-ms': flushMs, 'idle-timeout-ms': idleTimeoutMs, 'max-connections': maxConnections } = parsed.values;
+runCli(program, flags, async (values) => {
+  const { host, port, transform, 'log-level': level } = values;
+  const { 'flush-ms': flushMs, 'idle-timeout-ms': idleTimeoutMs, 'max-connections': maxConnections } = values;
   const logger = createLogger({ service: program.name, level });
 
   // allowHalfOpen: a peer's FIN ends its input only; replies still owed go out before ours.
@@ -91,8 +77,6 @@ runMain(program.name, async () => {
       'server ready',
     );
   }
-
-  return EXIT.OK;
 });
 
 function listen(server: Server, host: string, port: number): Promise<void> {

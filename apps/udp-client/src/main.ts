@@ -1,15 +1,12 @@
 import {
-  EXIT,
   chooseInputMode,
-  helpText,
-  hostFlag,
+  clientFlags,
+  exitWhenStdoutCloses,
+  EXIT,
   integerFlag,
-  logLevelFlag,
-  parseFlags,
-  portFlag,
   promptLines,
   readLines,
-  runMain,
+  runCli,
 } from '@sockets/cli';
 import { createLogger } from '@sockets/logging';
 import { exchangeAll } from './exchange-all';
@@ -29,29 +26,19 @@ const program = {
 };
 
 const flags = {
-  host: hostFlag({ description: 'server host name or address (IPv4 or IPv6)', default: 'localhost' }),
-  port: portFlag('client'),
+  ...clientFlags(),
   'timeout-ms': integerFlag({ description: 'wait for the first reply; doubles with each retry', default: 1000, min: 1, max: 60_000 }),
   retries: integerFlag({ description: 'retransmissions before giving up', default: 3, min: 0, max: 10 }),
-  'log-level': logLevelFlag('warn'),
 };
 
-runMain(program.name, async () => {
-  const parsed = parseFlags(program, flags, process.argv.slice(2));
-  if (parsed.help) {
-    process.stdout.write(helpText(program, flags));
-    return EXIT.OK;
-  }
-  const { host, port, 'timeout-ms': timeoutMs, retries, 'log-level': level } = parsed.values;
+runCli(program, flags, async (values, positionals) => {
+  const { host, port, 'timeout-ms': timeoutMs, retries, 'log-level': level } = values;
   // stdout carries replies only.
   const logger = createLogger({ service: program.name, level, destination: 2 });
-  // A reader that went away (`| head -1`) wants no more replies: that is no failure.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    process.exit(error.code === 'EPIPE' ? EXIT.OK : EXIT.FAILURE);
-  });
+  exitWhenStdoutCloses();
 
   const requester = new UdpRequester({ host, port, addresses: await resolveServer(host), timeoutMs, retries, logger });
-  const words = parsed.positionals;
+  const words = positionals;
   const mode = chooseInputMode(words, process.stdin);
   const messages =
     mode === 'words'

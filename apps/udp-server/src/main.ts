@@ -1,18 +1,12 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import {
-  EXIT,
-  StartupError,
   describeListenError,
   formatAddress,
-  helpText,
-  hostFlag,
-  logLevelFlag,
   onStopSignal,
-  parseFlags,
-  portFlag,
-  runMain,
-  transformFlag,
+  runCli,
+  serverFlags,
+  StartupError,
 } from '@sockets/cli';
 import { createLogger } from '@sockets/logging';
 import { ReplyEngine } from '@sockets/service';
@@ -25,20 +19,10 @@ const program = {
   summary: 'Answers every UDP datagram with its transform, sent back to the address and port it came from.',
 };
 
-const flags = {
-  host: hostFlag({ description: 'address to bind', default: '::', defaultText: 'all interfaces, IPv4 and IPv6' }),
-  port: portFlag(),
-  transform: transformFlag(),
-  'log-level': logLevelFlag('info'),
-};
+const flags = serverFlags();
 
-runMain(program.name, async () => {
-  const parsed = parseFlags(program, flags, process.argv.slice(2));
-  if (parsed.help) {
-    process.stdout.write(helpText(program, flags));
-    return EXIT.OK;
-  }
-  const { host, port, transform, 'log-level': level } = parsed.values;
+runCli(program, flags, async (values) => {
+  const { host, port, transform, 'log-level': level } = values;
   const logger = createLogger({ service: program.name, level });
 
   const type = isIPv6(host) || host === '::' ? 'udp6' : 'udp4';
@@ -75,8 +59,6 @@ runMain(program.name, async () => {
 
   const bound = socket.address();
   logger.info({ protocol: 'udp', address: bound.address, port: bound.port, transform }, 'server ready');
-
-  return EXIT.OK;
 });
 
 function bind(socket: Socket, host: string, port: number): Promise<void> {

@@ -189,3 +189,22 @@ export function logLevelFlag(defaultLevel: LogLevel): FlagSpec<LogLevel> {
     },
   };
 }
+
+/** The flags every server has, as the contract lists them. */
+export function serverFlags() {
+  return {
+    host: hostFlag({ description: 'address to bind', default: '::', defaultText: 'all interfaces, IPv4 and IPv6' }),
+    port: portFlag('server'),
+    transform: transformFlag(),
+    'log-level': logLevelFlag('info'),
+  };
+}
+
+/** The flags every client has; clients log to stderr, and quietly by default. */
+export function clientFlags() {
+  return {
+    host: hostFlag({ description: 'server host name or address (IPv4 or IPv6)', default: 'localhost' }),
+    port: portFlag('client'),
+    'log-level': logLevelFlag('warn'),
+  };
+}
