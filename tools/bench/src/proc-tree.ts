@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { peakRssKb } from '@sockets/testing';
 
 /**
  * CPU time and peak memory of a server and every process under it, from /proc (Linux). A server
@@ -60,10 +61,9 @@ export function treeCpuSeconds(pids: readonly number[]): number {
 }
 
 /** VmHWM (peak resident set) of one process in KiB, 0 if it is gone. */
-export function peakRssKb(pid: number): number {
+function peakRssKbOrZero(pid: number): number {
   try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
-    return match ? Number(match[1]) : 0;
+    return peakRssKb(pid);
   } catch {
     return 0;
   }
@@ -94,7 +94,7 @@ export class RssSampler {
 
   sample(): void {
     for (const pid of this.pids) {
-      const kb = peakRssKb(pid);
+      const kb = peakRssKbOrZero(pid);
       if (kb > (this.peaks.get(pid) ?? 0)) this.peaks.set(pid, kb);
     }
   }
