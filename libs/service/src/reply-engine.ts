@@ -33,8 +33,8 @@ export class ReplyEngine implements MessageEvents {
 
   /** The replies owed for `chunk`, or undefined if it completed no output yet. */
   feed(chunk: Buffer): Buffer | undefined {
-    // Room for the common case (ASCII, same length) up front: no regrowing mid-chunk.
-    this.encoder.ensure(chunk.length + 2);
+    // Room for the chunk's replies up front, as the transform expects them: no regrowing mid-chunk.
+    this.encoder.ensure(this.transducer.outputSizeHint(chunk.length) + 2);
     this.decoder.push(chunk);
     return this.encoder.take();
   }

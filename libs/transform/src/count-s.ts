@@ -20,6 +20,11 @@ export class CountSTransducer implements Transducer {
     this.count = count;
   }
 
+  /** A few digits per message, whatever the input's length. */
+  outputSizeHint(): number {
+    return 32;
+  }
+
   end(out: ByteSink): void {
     const digits = String(this.count);
     this.count = 0;

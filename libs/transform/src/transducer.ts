@@ -11,4 +11,9 @@ export interface Transducer {
   push(src: Buffer, start: number, end: number, out: ByteSink): void;
   /** The current message has ended: writes whatever is still owed and resets. */
   end(out: ByteSink): void;
+  /**
+   * About how many output bytes `inputLength` input bytes give, so a caller can size its output
+   * once per chunk rather than grow it message by message. A hint, not a bound.
+   */
+  outputSizeHint(inputLength: number): number;
 }

@@ -57,6 +57,11 @@ export class UpperTransducer implements Transducer {
     out.pos = pos;
   }
 
+  /** ASCII, the common case, maps byte for byte. */
+  outputSizeHint(inputLength: number): number {
+    return inputLength;
+  }
+
   end(out: ByteSink): void {
     if (this.heldLength > 0) {
       writeRaw(this.held, 0, this.heldLength, out);
