@@ -1,13 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import {
-  distMain,
-  runProgram,
-  startScriptedUdpServer,
-  startServer,
-  type RunningServer,
-  type ScriptedUdpServer,
-} from '@sockets/testing';
+import { distMain, runProgram, startScriptedUdpServer, startServer, type RunningServer, type ScriptedUdpServer, freePort } from '@sockets/testing';
 
 // e2e: the built client as a child process, against the built udp-server or in-test servers.
 jest.setTimeout(60_000);
@@ -159,7 +152,7 @@ describe('udp-client when datagrams are lost', () => {
   });
 
   it('treats port unreachable as a lost attempt, not a crash', async () => {
-    const port = await freeUdpPort();
+    const port = await freePort();
     const result = await client(['--host', '127.0.0.1', '--port', String(port), '--timeout-ms', '50', '--retries', '1', 'anyone']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`no reply from 127.0.0.1:${port} after 2 attempts\n`);
@@ -242,15 +235,4 @@ describe('udp-client refusals', () => {
 async function waitFor(ready: () => boolean): Promise<void> {
   for (let i = 0; i < 2_000 && !ready(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(ready()).toBe(true);
-}
-
-/** A port nothing listens on right now: bound, read, released. */
-function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  return new Promise((resolve) =>
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    }),
-  );
 }

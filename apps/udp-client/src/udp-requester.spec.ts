@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { MessageTooLargeError, NoReplyError } from '@sockets/cli';
-import { startScriptedUdpServer, type ScriptedUdpServer } from '@sockets/testing';
+import { startScriptedUdpServer, type ScriptedUdpServer, freePort } from '@sockets/testing';
 import { UdpRequester, type UdpRequesterOptions } from './udp-requester';
 
 jest.setTimeout(60_000);
@@ -96,13 +96,13 @@ describe('UdpRequester', () => {
   });
 
   it('counts a refused attempt (ICMP port unreachable) as lost and keeps trying', async () => {
-    const port = await freeUdpPort();
+    const port = await freePort();
     const failure = requester(port, { retries: 2 }).request(Buffer.from('hello?'));
     await expect(failure).rejects.toThrow(`no reply from 127.0.0.1:${port} after 3 attempts`);
   });
 
   it('reaches a server that starts after a refused attempt', async () => {
-    const port = await freeUdpPort();
+    const port = await freePort();
     const pending = requester(port, { retries: 6, timeoutMs: 100 }).request(Buffer.from('late'));
     await new Promise((resolve) => setTimeout(resolve, 150));
     const late = await startScriptedUdpServer(({ message, from }, _i, s) => s.reply(from, upper(message)), { port });
@@ -137,14 +137,3 @@ describe('UdpRequester', () => {
     expect(echo.received).toHaveLength(1);
   });
 });
-
-/** A port nothing listens on right now: bound, read, released. */
-function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  return new Promise((resolve) =>
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    }),
-  );
-}

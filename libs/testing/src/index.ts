@@ -17,3 +17,4 @@ export { udpExchange, type UdpExchangeOptions } from './udp-exchange';
 export { startScriptedUdpServer, type ScriptedUdpServer, type ReceivedDatagram } from './scripted-udp-server';
 export { startTextbookServer, type TextbookServer } from './textbook-server';
 export { splitAt } from './split-at';
+export { freePort } from './free-port';

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { freePort } from './free-port';
 import { textbookScript } from './paths';
 
 export interface TextbookServer {
@@ -18,7 +17,7 @@ export function startTextbookServer(kind: 'TCPServer' | 'UDPServer'): Promise<Te
 }
 
 async function launch(kind: 'TCPServer' | 'UDPServer'): Promise<TextbookServer> {
-  const port = await freePort(kind === 'TCPServer' ? 'tcp' : 'udp');
+  const port = await freePort();
   const child = spawn('python3', [textbookScript(kind), String(port)], {
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,24 +44,4 @@ async function launch(kind: 'TCPServer' | 'UDPServer'): Promise<TextbookServer> 
     });
   });
   return { process: child, port };
-}
-
-/** A port nothing uses right now on every IPv4 interface. */
-function freePort(protocol: 'tcp' | 'udp'): Promise<number> {
-  if (protocol === 'tcp') {
-    const server = createServer();
-    return new Promise((resolve) =>
-      server.listen(0, '0.0.0.0', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      }),
-    );
-  }
-  const socket = createSocket('udp4');
-  return new Promise((resolve) =>
-    socket.bind(0, '0.0.0.0', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    }),
-  );
 }

@@ -6,7 +6,8 @@ import type { BenchOptions } from './options';
 import { waitUntilServing } from './probe';
 import { RssSampler, timeWaitCount, treeCpuSeconds } from './proc-tree';
 import { SCENARIOS, type ScenarioName } from './scenarios';
-import { freePort, startServerProcess } from './server-process';
+import { freePort } from '@sockets/testing';
+import { startServerProcess } from './server-process';
 
 export type RunStatus = 'ok' | 'no-server' | 'load-failed' | 'mismatch' | 'server-exited' | 'closed' | 'lost' | 'timeout' | 'neterr' | 'no-replies';
 
