@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '@sockets/logging';
-import { ReplyStream } from '@sockets/service';
+import { ReplyStream, type SpentBufferCollector } from '@sockets/service';
 import { createTransducer, type TransformName } from '@sockets/transform';
 
 export interface ConnectionOptions {
@@ -9,6 +9,7 @@ export interface ConnectionOptions {
   /** 0 keeps idle connections open for ever. */
   idleTimeoutMs: number;
   logger: Logger;
+  spentBuffers: SpentBufferCollector;
 }
 
 /**
@@ -35,10 +36,12 @@ export class Connection {
       this.remoteAddress = socket.remoteAddress;
       this.remotePort = socket.remotePort;
     }
-    this.stream = new ReplyStream(createTransducer(options.transform), { flushMs: options.flushMs });
+    const { flushMs, spentBuffers } = options;
+    this.stream = new ReplyStream(createTransducer(options.transform), { flushMs, spentBuffers });
     if (options.idleTimeoutMs > 0) socket.setTimeout(options.idleTimeoutMs, () => this.destroy('idle timeout'));
     // Resets and broken pipes are what peers do; they end this connection and nothing else.
     socket.on('error', (error: NodeJS.ErrnoException) => this.setReason(error.code ?? error.message));
+    // Added before the pipe, so it sees each chunk before the replies are written over it.
     if (options.logger.isLevelEnabled('trace')) {
       socket.on('data', (chunk: Buffer) => options.logger.trace({ ...this.peer(), text: chunk.toString('utf8') }, 'bytes received'));
     }

@@ -9,6 +9,7 @@ import {
   StartupError,
 } from '@sockets/cli';
 import { createLogger, type Logger } from '@sockets/logging';
+import { keepYoungGenerationSmall, SpentBufferCollector } from '@sockets/service';
 import { Connection } from './connection';
 
 const program = {
@@ -49,13 +50,15 @@ runCli(program, flags, async (values) => {
   const { host, port, transform, 'log-level': level } = values;
   const { 'flush-ms': flushMs, 'idle-timeout-ms': idleTimeoutMs, 'max-connections': maxConnections } = values;
   const logger = createLogger({ service: program.name, level });
+  keepYoungGenerationSmall();
 
   // allowHalfOpen: a peer's FIN ends its input only; replies still owed go out before ours.
   const server = createServer({ allowHalfOpen: true, noDelay: true });
   server.maxConnections = maxConnections;
   const connections = new Set<Connection>();
+  const spentBuffers = new SpentBufferCollector();
   server.on('connection', (socket) => {
-    const connection = new Connection(socket, { transform, flushMs, idleTimeoutMs, logger });
+    const connection = new Connection(socket, { transform, flushMs, idleTimeoutMs, logger, spentBuffers });
     connections.add(connection);
     void connection.closed.then(() => connections.delete(connection));
   });

@@ -9,7 +9,7 @@ import {
   StartupError,
 } from '@sockets/cli';
 import { createLogger } from '@sockets/logging';
-import { ReplyEngine } from '@sockets/service';
+import { keepYoungGenerationSmall, ReplyEngine } from '@sockets/service';
 import { createTransducer } from '@sockets/transform';
 import { MAX_DATAGRAM_PAYLOAD } from '@sockets/wire-codec';
 
@@ -24,6 +24,7 @@ const flags = serverFlags();
 runCli(program, flags, async (values) => {
   const { host, port, transform, 'log-level': level } = values;
   const logger = createLogger({ service: program.name, level });
+  keepYoungGenerationSmall();
 
   const type = isIPv6(host) || host === '::' ? 'udp6' : 'udp4';
   const socket = createSocket({ type, ipv6Only: false });
@@ -33,6 +34,8 @@ runCli(program, flags, async (values) => {
 
   // The hot path: one datagram in, one reply out, nothing logged at the default level.
   socket.on('message', (message: Buffer, peer: RemoteInfo) => {
+    // Before `feed`, which may write the reply over the message.
+    if (traceText) logger.trace({ remoteAddress: peer.address, text: message.toString('utf8') }, 'datagram text');
     const reply = engine.feed(message) ?? Buffer.alloc(0);
     if (reply.length > MAX_DATAGRAM_PAYLOAD.udp4 && reply.length > replyLimit(peer)) {
       logger.warn(
@@ -44,7 +47,6 @@ runCli(program, flags, async (values) => {
     socket.send(reply, peer.port, peer.address);
     if (debug) {
       logger.debug({ remoteAddress: peer.address, remotePort: peer.port, bytesIn: message.length, bytesOut: reply.length }, 'datagram answered');
-      if (traceText) logger.trace({ remoteAddress: peer.address, text: message.toString('utf8') }, 'datagram text');
     }
   });
 

@@ -93,6 +93,41 @@ describe('ReplyEngine', () => {
     expect(countS.feed(Buffer.from('s\ns\n'))?.toString()).toBe('2');
   });
 
+  it('writes the replies to an ASCII chunk over the chunk itself under upper', () => {
+    const engine = new ReplyEngine(createTransducer('upper'), 'line');
+    const chunk = Buffer.from('one\r\ntwo\nthr');
+    const reply = engine.feed(chunk) as Buffer;
+    expect(reply.toString()).toBe('ONE\r\nTWO\nTHR');
+    expect(reply.buffer).toBe(chunk.buffer);
+    expect(reply.byteOffset).toBe(chunk.byteOffset);
+    // Not over a chunk with UTF-8 in it: a mapping may be longer than its code point.
+    const utf8 = Buffer.from('ŉ\n');
+    expect(engine.feed(utf8)?.toString()).toBe('ʼN\n');
+    expect(utf8.toString()).toBe('ŉ\n');
+  });
+
+  it('leaves chunks alone when what they carry over from the last chunk would come first', () => {
+    // A CR held at the end of a chunk comes out ahead of the next chunk's bytes.
+    const crlf = new ReplyEngine(createTransducer('upper'), 'line');
+    crlf.feed(Buffer.from('a\r'));
+    const afterCR = Buffer.from('\nb\n');
+    expect(crlf.feed(afterCR)?.toString()).toBe('\r\nB\n');
+    expect(afterCR.toString()).toBe('\nb\n');
+    // So does a UTF-8 lead byte that the next chunk shows was not the start of a code point.
+    const lead = new ReplyEngine(createTransducer('upper'), 'line');
+    expect(lead.feed(Buffer.from([0x61, 0xe2]))?.toString('hex')).toBe('41');
+    const afterLead = Buffer.from('bc\n');
+    expect(lead.feed(afterLead)?.toString('hex')).toBe('e242430a');
+    expect(afterLead.toString()).toBe('bc\n');
+  });
+
+  it('never writes over the input under count-s, whose reply to an empty message is longer', () => {
+    const engine = new ReplyEngine(createTransducer('count-s'), 'line');
+    const chunk = Buffer.from('\n\nss\n');
+    expect(engine.feed(chunk)?.toString()).toBe('0\n0\n2\n');
+    expect(chunk.toString()).toBe('\n\nss\n');
+  });
+
   it('hands out buffers that later chunks do not overwrite', () => {
     const engine = new ReplyEngine(createTransducer('upper'), 'line');
     const first = engine.feed(Buffer.from('one\n')) as Buffer;

@@ -6,6 +6,7 @@ import {
   type MessageEvents,
   type Terminator,
 } from '@sockets/wire-codec';
+import { isAscii } from 'node:buffer';
 import type { Transducer } from '@sockets/transform';
 
 /**
@@ -31,10 +32,20 @@ export class ReplyEngine implements MessageEvents {
     return this.decoder.open;
   }
 
-  /** The replies owed for `chunk`, or undefined if it completed no output yet. */
+  /**
+   * The replies owed for `chunk`, or undefined if it completed no output yet. `chunk` becomes
+   * the engine's: the replies may be written over it, and the result may share its memory.
+   */
   feed(chunk: Buffer): Buffer | undefined {
-    // Room for the chunk's replies up front, as the transform expects them: no regrowing mid-chunk.
-    this.encoder.ensure(this.transducer.outputSizeHint(chunk.length) + 2);
+    if (this.transducer.mapsAsciiInPlace() && !this.decoder.carriesOver && isAscii(chunk)) {
+      // Each reply byte lands on the request byte it came from (terminators included), so the
+      // replies can overwrite the chunk: no output buffer, and half the memory a bulk upload
+      // leaves for the garbage collector, whose lag is what sets the server's peak RSS.
+      this.encoder.writeOver(chunk);
+    } else {
+      // Room for the chunk's replies up front, as the transform expects them: no regrowing mid-chunk.
+      this.encoder.ensure(this.transducer.outputSizeHint(chunk.length) + 2);
+    }
     this.decoder.push(chunk);
     return this.encoder.take();
   }

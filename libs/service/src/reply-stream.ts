@@ -1,6 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Transducer } from '@sockets/transform';
 import { ReplyEngine } from './reply-engine';
+import type { SpentBufferCollector } from './spent-buffers';
 
 export interface ReplyStreamOptions {
   /**
@@ -8,12 +9,16 @@ export interface ReplyStreamOptions {
    * sends a sentence without a newline and waits (the seed's TCPClient.py) gets its reply.
    */
   flushMs: number;
+  /** Told of every chunk once its replies are out, so spent chunks are freed early (one per process). */
+  spentBuffers?: SpentBufferCollector;
 }
 
 /**
  * The TCP data path as one Transform: request bytes in, reply bytes out, in order. One stage
  * rather than decoder, transform and encoder as three streams: each stream hop costs more per
  * chunk than the work itself, and backpressure is just as real with one stage as with three.
+ * Chunks written to it become its own, as a socket's are once read: replies may be written
+ * over them (see `ReplyEngine.feed`).
  */
 export class ReplyStream extends Transform {
   readonly engine: ReplyEngine;
@@ -38,6 +43,8 @@ export class ReplyStream extends Transform {
     if (this.engine.open) this.armIdleFlush();
     else this.disarmIdleFlush();
     callback(null, out);
+    // Pushed on to the socket by now, which in the common case has copied it to the kernel.
+    this.options.spentBuffers?.add(chunk.length);
   }
 
   override _flush(callback: TransformCallback): void {

@@ -25,6 +25,11 @@ export class CountSTransducer implements Transducer {
     return 32;
   }
 
+  /** An empty message's reply (`0` and its terminator) is longer than the message. */
+  mapsAsciiInPlace(): boolean {
+    return false;
+  }
+
   end(out: ByteSink): void {
     const digits = String(this.count);
     this.count = 0;

@@ -16,4 +16,11 @@ export interface Transducer {
    * once per chunk rather than grow it message by message. A hint, not a bound.
    */
   outputSizeHint(inputLength: number): number;
+  /**
+   * True if, from here on, each ASCII byte's output is one byte written at the position of the
+   * byte it came from (output position and input position stay level through ASCII), so an
+   * ASCII chunk may be overwritten by its own output. False while bytes of an earlier chunk are
+   * held, as their output would come first and run ahead.
+   */
+  mapsAsciiInPlace(): boolean;
 }

@@ -102,6 +102,16 @@ describe('UpperTransducer', () => {
     expect(iota).toHaveLength(6);
   });
 
+  it('maps ASCII in place except while it holds the start of a code point', () => {
+    const transducer = new UpperTransducer();
+    const out = new ReplyEncoder();
+    expect(transducer.mapsAsciiInPlace()).toBe(true);
+    transducer.push(Buffer.from([0x61, 0xe2]), 0, 2, out);
+    expect(transducer.mapsAsciiInPlace()).toBe(false);
+    transducer.end(out);
+    expect(transducer.mapsAsciiInPlace()).toBe(true);
+  });
+
   it('maps ASCII byte by byte and leaves non-letters alone', () => {
     const all = Buffer.from(Array.from({ length: 128 }, (_, i) => i));
     const expected = Buffer.from(all.map((c) => (c >= 0x61 && c <= 0x7a ? c - 0x20 : c)));

@@ -62,6 +62,10 @@ export class UpperTransducer implements Transducer {
     return inputLength;
   }
 
+  mapsAsciiInPlace(): boolean {
+    return this.heldLength === 0;
+  }
+
   end(out: ByteSink): void {
     if (this.heldLength > 0) {
       writeRaw(this.held, 0, this.heldLength, out);

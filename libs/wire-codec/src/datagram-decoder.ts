@@ -3,6 +3,7 @@ import type { MessageDecoder, MessageEvents } from './message-events';
 /** UDP framing is the trivial case: one datagram is one whole message, the empty one included. */
 export class DatagramDecoder implements MessageDecoder {
   readonly open = false;
+  readonly carriesOver = false;
 
   constructor(private readonly events: MessageEvents) {}
 

@@ -141,6 +141,15 @@ describe('LineDecoder', () => {
       ]);
     });
 
+    it('says it carries over only while a CR at a chunk end waits for the next chunk', () => {
+      const { decoder } = recordingDecoder();
+      decoder.push(Buffer.from('a\r'));
+      expect(decoder.carriesOver).toBe(true);
+      decoder.push(Buffer.from('\nb'));
+      expect(decoder.carriesOver).toBe(false);
+      expect(decoder.open).toBe(true);
+    });
+
     it('keeps a CR at a chunk end as message data when the next chunk does not start with LF', () => {
       expect(decode([Buffer.from('a\r'), Buffer.from('\r'), Buffer.from('b\n')], false)).toEqual([
         { hex: Buffer.from('a\r\rb').toString('hex'), terminator: 'lf' },

@@ -20,6 +20,10 @@ export class LineDecoder implements MessageDecoder {
     return this.started || this.pendingCR;
   }
 
+  get carriesOver(): boolean {
+    return this.pendingCR;
+  }
+
   push(chunk: Buffer): void {
     const length = chunk.length;
     if (length === 0) return;

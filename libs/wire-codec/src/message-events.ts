@@ -20,4 +20,10 @@ export interface MessageDecoder {
   flush(): void;
   /** True while a message has started and not ended. */
   readonly open: boolean;
+  /**
+   * True while the decoder holds bytes of an earlier chunk that the next chunk's events will
+   * report first (a CR that may start a CRLF): output for those comes ahead of the next chunk's
+   * own bytes.
+   */
+  readonly carriesOver: boolean;
 }

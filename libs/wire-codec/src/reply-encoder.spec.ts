@@ -9,6 +9,18 @@ describe('ReplyEncoder', () => {
     expect(encoder.take()).toBeUndefined();
   });
 
+  it('writes over a chunk it is given, and hands out the part written', () => {
+    const encoder = new ReplyEncoder();
+    const chunk = Buffer.from('ab\n');
+    encoder.writeOver(chunk);
+    encoder.buf[encoder.pos++] = 0x41;
+    encoder.terminate('lf');
+    const out = encoder.take() as Buffer;
+    expect(out.toString()).toBe('A\n');
+    expect(out.buffer).toBe(chunk.buffer);
+    expect(chunk.toString()).toBe('A\n\n');
+  });
+
   it('closes a reply with the terminator of its message', () => {
     const encoder = new ReplyEncoder();
     encoder.write(Buffer.from('A'));

@@ -30,6 +30,16 @@ export class ReplyEncoder implements ByteSink {
     this.buf = next;
   }
 
+  /**
+   * The next replies are written over `chunk` itself, from its start. Only for a caller that
+   * knows every reply byte lands at or before the request byte it came from, so nothing is
+   * overwritten before it has been read; the chunk must be the caller's to change.
+   */
+  writeOver(chunk: Buffer): void {
+    this.buf = chunk;
+    this.pos = 0;
+  }
+
   /** Appends the bytes of `src[start, end)` unchanged. */
   write(src: Buffer, start = 0, end = src.length): void {
     this.ensure(end - start);
