@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { ReplyEncoder } from '@sockets/wire-codec';
 import { CountSTransducer } from './count-s';
 import { transformMessage } from './transform-message';
 import { splitAt } from '@sockets/testing';
@@ -21,6 +22,25 @@ describe('CountSTransducer', () => {
         expect(reply.toString('latin1')).toBe(String(naiveCount(bytes)));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('counts exactly on long runs at every alignment, near misses included', () => {
+    // 0xd3 and 0xf3 are 'S' and 's' with the top bit set; 0x13, 0x33 and 0x72 differ by one bit.
+    const nearMisses = fc.constantFrom(0x73, 0x53, 0xd3, 0xf3, 0x13, 0x33, 0x72, 0x63, 0x00, 0xff);
+    const longRun = fc.array(fc.oneof(nearMisses, fc.integer({ min: 0, max: 255 })), { minLength: 64, maxLength: 600 });
+    fc.assert(
+      fc.property(longRun, fc.nat({ max: 3 }), fc.nat({ max: 3 }), (bytes, offset, trim) => {
+        const backing = Buffer.alloc(bytes.length + 8);
+        const src = backing.subarray(offset, offset + bytes.length);
+        src.set(bytes);
+        const transducer = new CountSTransducer();
+        const out = new ReplyEncoder();
+        transducer.push(src, 0, src.length - trim);
+        transducer.end(out);
+        expect(out.take()?.toString('latin1')).toBe(String(naiveCount(src.subarray(0, src.length - trim))));
+      }),
+      { numRuns: 500 },
     );
   });
 
