@@ -29,7 +29,7 @@ describe('youngGenerationGc', () => {
     gc();
     // V8 may free the memory on a helper thread; give it a bounded while.
     let left = piled;
-    for (let i = 0; i < 50 && left > 1024 * 1024; i++) {
+    for (let i = 0; i < 200 && left > 1024 * 1024; i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
       left = process.memoryUsage().arrayBuffers - before;
     }
