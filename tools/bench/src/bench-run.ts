@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runLoad, type LoadOutcome } from './load/run-load';
+import type { LoadCounts } from './load/types';
 import type { BenchOptions } from './options';
 import { waitUntilServing } from './probe';
 import { RssSampler, timeWaitCount, treeCpuSeconds } from './proc-tree';
@@ -11,8 +12,11 @@ import { startServerProcess } from './server-process';
 
 export type RunStatus = 'ok' | 'no-server' | 'load-failed' | 'mismatch' | 'server-exited' | 'closed' | 'lost' | 'timeout' | 'neterr' | 'no-replies';
 
+/** The load generator's counts a record carries as they are (0 when no load ran). */
+type RecordedCounts = Pick<LoadCounts, 'verified' | 'ops' | 'secs' | 'errors' | 'lost' | 'late' | 'timeouts' | 'closed' | 'neterr'>;
+
 /** One scenario against one server, once: every figure the tables and the JSON file carry. */
-export interface RunRecord {
+export interface RunRecord extends RecordedCounts {
   round: number;
   scenario: ScenarioName;
   server: string;
@@ -20,11 +24,6 @@ export interface RunRecord {
   transform: string;
   status: RunStatus;
   problems: string[];
-  /** Replies verified byte for byte during the whole run (warm-up included). */
-  verified: number;
-  /** Operations completed in the measurement window (tcp-bulk: lines). */
-  ops: number;
-  secs: number;
   opsPerS: number;
   /** Request payload, MB (10^6 bytes) per second. */
   mbPerS: number;
@@ -32,12 +31,6 @@ export interface RunRecord {
   p99Us: number | null;
   p999Us: number | null;
   maxUs: number | null;
-  errors: number;
-  lost: number;
-  late: number;
-  timeouts: number;
-  closed: number;
-  neterr: number;
   srvCpuS: number;
   srvCpuPct: number;
   /** Operations (tcp-bulk: MB) per CPU-second of the server's process tree. */
