@@ -1,8 +1,46 @@
 import nx from '@nx/eslint-plugin';
 
-// Tags (in each project.json) say what a project is and which transport it belongs to.
-// The rules below forbid rather than allow: libs never reach into apps, an app never imports
-// another app, and a UDP project never imports a TCP one or the other way round.
+// Layers, lowest first. Each project's tags (in its project.json) name its layer and its
+// transport; a project may import only the layers below its own, which lint checks on every
+// import. tools/workspace-checks lints a probe import across each line and expects the error.
+//
+//   protocol   framing, transforms, reply engine: pure, no I/O      (libs/protocol)
+//   logging    the pino logger                                       (libs/logging)
+//   runtime    the network: listen, connect, timeouts, errors, stop  (libs/runtime, libs/tcp, libs/udp)
+//   cli        flags, help, exit codes                               (libs/cli)
+//   app        the four programs                                     (apps/*)
+//
+// Test support (libs/testing) sits outside the chain: spec files and tools may import it,
+// production code may not. `scope:udp` and `scope:tcp` keep the transports apart.
+const PRODUCTION = [
+  { sourceTag: 'layer:protocol', onlyDependOnLibsWithTags: ['layer:protocol'] },
+  { sourceTag: 'layer:logging', onlyDependOnLibsWithTags: ['layer:logging'] },
+  { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: ['layer:runtime', 'layer:logging', 'layer:protocol'] },
+  { sourceTag: 'layer:cli', onlyDependOnLibsWithTags: ['layer:runtime', 'layer:logging', 'layer:protocol'] },
+  { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:cli', 'layer:runtime', 'layer:logging', 'layer:protocol'] },
+  { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['layer:testing'] },
+  {
+    sourceTag: 'layer:tool',
+    onlyDependOnLibsWithTags: ['layer:testing', 'layer:cli', 'layer:runtime', 'layer:logging', 'layer:protocol'],
+  },
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:udp', onlyDependOnLibsWithTags: ['scope:udp', 'scope:shared'] },
+  { sourceTag: 'scope:tcp', onlyDependOnLibsWithTags: ['scope:tcp', 'scope:shared'] },
+];
+
+/** The same chain, where a spec file may also use the test support. */
+const SPECS = PRODUCTION.map((rule) =>
+  rule.sourceTag.startsWith('layer:')
+    ? { ...rule, onlyDependOnLibsWithTags: [...new Set([...rule.onlyDependOnLibsWithTags, 'layer:testing'])] }
+    : rule,
+);
+
+// The one exception: cli reads the workspace's version from the root package.json.
+const boundaries = (depConstraints) => [
+  'error',
+  { enforceBuildableLibDependency: true, banTransitiveDependencies: true, allow: ['../../../package.json'], depConstraints },
+];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -15,24 +53,13 @@ export default [
     // A project's own eslint config extends the root one by path; that is not a code import.
     ignores: ['**/eslint.config.mjs'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          banTransitiveDependencies: true,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:udp', onlyDependOnLibsWithTags: ['scope:udp', 'scope:shared'] },
-            { sourceTag: 'scope:tcp', onlyDependOnLibsWithTags: ['scope:tcp', 'scope:shared'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries(PRODUCTION),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['**/*.spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(SPECS) },
   },
   {
     files: ['**/*.cts', '**/*.cjs', 'jest.preset.js'],

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
 import { runProgram, type ProgramResult } from '@sockets/testing';
-import { onLines, startScriptedServer, type ScriptedServer } from './scripted-server';
+import { onLines, startScriptedServer, type ScriptedServer } from '@sockets/testing';
 
 jest.setTimeout(30_000);
 

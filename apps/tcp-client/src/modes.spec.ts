@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { distMain, runProgram, startServer, type RunningServer } from '@sockets/testing';
-import { onLines, startScriptedServer } from './scripted-server';
+import { onLines, startScriptedServer } from '@sockets/testing';
 
 jest.setTimeout(30_000);
 

@@ -1,5 +1,5 @@
 import { fromHex, loadTestVectors, runProgram, startServer, type RunningServer } from '@sockets/testing';
-import { TestPeer, delay } from './test-peer';
+import { TestPeer, delay } from '@sockets/testing';
 
 jest.setTimeout(30_000);
 

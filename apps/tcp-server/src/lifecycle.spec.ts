@@ -1,5 +1,5 @@
 import { startServer, type RunningServer } from '@sockets/testing';
-import { TestPeer, delay, drained } from './test-peer';
+import { TestPeer, delay, drained } from '@sockets/testing';
 
 jest.setTimeout(30_000);
 

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { peakRssKb, startServer, type RunningServer } from '@sockets/testing';
-import { TestPeer, drained } from './test-peer';
+import { TestPeer, drained } from '@sockets/testing';
 
 jest.setTimeout(60_000);
 

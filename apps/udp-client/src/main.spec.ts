@@ -151,11 +151,16 @@ describe('udp-client when datagrams are lost', () => {
     expect(result.stderr).toBe(`no reply from 127.0.0.1:${once.port} after 2 attempts\n`);
   });
 
-  it('treats port unreachable as a lost attempt, not a crash', async () => {
+  it('fails at once, in one line, when the host says nothing listens on the port', async () => {
     const port = await freePort();
-    const result = await client(['--host', '127.0.0.1', '--port', String(port), '--timeout-ms', '50', '--retries', '1', 'anyone']);
+    const timeoutMs = 20_000;
+    const startedAt = performance.now();
+    const result = await client(['--host', '127.0.0.1', '--port', String(port), '--timeout-ms', String(timeoutMs), 'anyone']);
+    // Less than one attempt's wait: the ICMP refusal ended it, not the retries.
+    expect(performance.now() - startedAt).toBeLessThan(timeoutMs);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`no reply from 127.0.0.1:${port} after 2 attempts\n`);
+    expect(result.stderr).toBe(`connection refused by 127.0.0.1:${port}\n`);
+    expect(result.stdout.toString()).toBe('');
   });
 
   it('ignores a datagram from a foreign port and prints the server reply', async () => {

@@ -1,17 +1,6 @@
-import {
-  chooseInputMode,
-  clientFlags,
-  exitWhenStdoutCloses,
-  EXIT,
-  integerFlag,
-  promptLines,
-  readLines,
-  runCli,
-} from '@sockets/cli';
+import { clientFlags, exitWhenStdoutCloses, integerFlag, runCli } from '@sockets/cli';
 import { createLogger } from '@sockets/logging';
-import { exchangeAll } from './exchange-all';
-import { resolveServer } from './resolve-server';
-import { UdpRequester } from './udp-requester';
+import { runUdpClient } from '@sockets/udp';
 
 const program = {
   name: 'udp-client',
@@ -31,26 +20,10 @@ const flags = {
   retries: integerFlag({ description: 'retransmissions before giving up', default: 3, min: 0, max: 10 }),
 };
 
-runCli(program, flags, async (values, positionals) => {
-  const { host, port, 'timeout-ms': timeoutMs, retries, 'log-level': level } = values;
+runCli(program, flags, async (values, words) => {
+  const { host, port, 'timeout-ms': timeoutMs, retries, 'log-level': level, 'log-format': format } = values;
   // stdout carries replies only.
-  const logger = createLogger({ service: program.name, level, destination: 2 });
+  const logger = createLogger({ service: program.name, level, format, destination: 2 });
   exitWhenStdoutCloses();
-
-  const requester = new UdpRequester({ host, port, addresses: await resolveServer(host), timeoutMs, retries, logger });
-  const words = positionals;
-  const mode = chooseInputMode(words, process.stdin);
-  const messages =
-    mode === 'words'
-      ? [Buffer.from(words.join(' '), 'utf8')]
-      : mode === 'interactive'
-        ? promptLines(process.stdin, process.stderr)
-        : readLines(process.stdin);
-  try {
-    const answered = await exchangeAll(messages, (message) => requester.request(message), process.stdout);
-    logger.debug({ mode, answered }, 'done');
-    return EXIT.OK;
-  } finally {
-    requester.close();
-  }
+  await runUdpClient({ host, port, timeoutMs, retries, words, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, logger });
 });

@@ -1,6 +1,18 @@
-import { CliError, UsageError } from './errors';
+import { UsageError } from './errors';
 import { EXIT } from './exit-codes';
-import { helpText, hostFlag, integerFlag, logLevelFlag, parseFlags, portFlag, transformFlag } from './flags';
+import { availableParallelism } from 'node:os';
+import {
+  helpText,
+  hostFlag,
+  integerFlag,
+  logFormatFlag,
+  logLevelFlag,
+  metricsPortFlag,
+  parseFlags,
+  portFlag,
+  transformFlag,
+  workersFlag,
+} from './flags';
 
 const server = { name: 'test-server', usage: '[flags]', summary: 'A server for tests.' };
 const client = { name: 'test-client', usage: '[flags] [words...]', summary: 'A client for tests.', positionals: true };
@@ -73,7 +85,6 @@ describe('parseFlags', () => {
     expect(error.message.startsWith('test-server: ')).toBe(true);
     expect(error.code).toBe('ERR_USAGE');
     expect(error.exitCode).toBe(EXIT.USAGE);
-    expect(error).toBeInstanceOf(CliError);
   });
 
   it('says what is accepted', () => {
@@ -81,7 +92,7 @@ describe('parseFlags', () => {
     expect(usageError(['--port', '-1']).message).toBe('test-server: --port: expected an integer from 0 to 65535, got "-1"');
     expect(usageError(['--transform', 'nope']).message).toContain('upper, count-s');
     expect(usageError(['--log-level', 'loud']).message).toContain('trace, debug, info, warn, error, fatal, silent');
-    expect(usageError(['--nope']).message).toContain('accepted: --help, --host, --port, --transform, --log-level, --flush-ms');
+    expect(usageError(['--nope']).message).toContain('accepted: --help, --version, --host, --port, --transform, --log-level, --flush-ms');
   });
 
   it('reports a flag followed by another flag as missing its value', () => {
@@ -103,9 +114,21 @@ describe('parseFlags', () => {
   });
 
   it('answers --help and -h, even among other flags', () => {
-    expect(parseFlags(server, flags, ['--help'], {})).toEqual({ help: true });
-    expect(parseFlags(server, flags, ['-h'], {})).toEqual({ help: true });
-    expect(parseFlags(server, flags, ['--port', '70000', '--help'], {})).toEqual({ help: true });
+    expect(parseFlags(server, flags, ['--help'], {})).toEqual({ help: true, version: false });
+    expect(parseFlags(server, flags, ['-h'], {})).toEqual({ help: true, version: false });
+    expect(parseFlags(server, flags, ['--port', '70000', '--help'], {})).toEqual({ help: true, version: false });
+  });
+
+  it('answers --version, and --help when both are asked', () => {
+    expect(parseFlags(server, flags, ['--version'], {})).toEqual({ help: true, version: true });
+    expect(parseFlags(server, flags, ['--version', '--help'], {})).toEqual({ help: true, version: false });
+  });
+
+  it('names the flag a typo most likely meant', () => {
+    expect(usageError(['--prot', '1']).message).toMatch(/^test-server: unknown flag --prot; did you mean --port\? \(accepted: /);
+    expect(usageError(['--flush', '5']).message).toContain('did you mean --flush-ms?');
+    expect(usageError(['--log-levle=debug']).message).toContain('did you mean --log-level?');
+    expect(usageError(['--zzzzzz']).message).not.toContain('did you mean');
   });
 
   it('gives the words after the flags to a program that takes them', () => {
@@ -129,5 +152,38 @@ describe('helpText', () => {
     expect(lineOf('--log-level LEVEL')).toMatch(/env LOG_LEVEL; default info\)$/);
     expect(lineOf('--flush-ms N')).toMatch(/\(default 30\)$/);
     expect(lineOf('-h, --help')).toContain('print this help');
+  });
+});
+
+describe('the service flags', () => {
+  const specs = { workers: workersFlag(), 'metrics-port': metricsPortFlag(), 'log-format': logFormatFlag() };
+  const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+    const result = parseFlags(server, specs, argv, env);
+    if (result.help) throw new Error('unexpected help');
+    return result.values;
+  };
+
+  it('default to one process, no metrics and the format the terminal decides', () => {
+    expect(parse([])).toEqual({ workers: 1, 'metrics-port': undefined, 'log-format': undefined });
+  });
+
+  it('take a count, auto (one per CPU), a port, a format, from flags or the environment', () => {
+    expect(parse(['--workers', '3', '--metrics-port', '0', '--log-format', 'json'])).toEqual({ workers: 3, 'metrics-port': 0, 'log-format': 'json' });
+    expect(parse(['--workers', 'auto']).workers).toBe(availableParallelism());
+    expect(parse([], { WORKERS: '2', METRICS_PORT: '9100', LOG_FORMAT: 'pretty' })).toEqual({ workers: 2, 'metrics-port': 9100, 'log-format': 'pretty' });
+  });
+
+  it.each([
+    [['--workers', '0'], '--workers: expected auto or an integer from 1 to 1024, got "0"'],
+    [['--workers', 'abc'], '--workers: expected auto or an integer from 1 to 1024, got "abc"'],
+    [['--metrics-port', '70000'], '--metrics-port: expected an integer from 0 to 65535, got "70000"'],
+    [['--log-format', 'JSON'], '--log-format: expected one of json, pretty, got "JSON"'],
+  ])('refuse %j as a usage error', (argv, message) => {
+    expect(() => parseFlags(server, specs, argv, {})).toThrow(new UsageError(`test-server: ${message}`));
+  });
+
+  it('refuse a bad value in the environment the same way as on the command line', () => {
+    expect(() => parseFlags(server, specs, [], { LOG_FORMAT: 'JSON' })).toThrow('test-server: LOG_FORMAT (environment): expected one of json, pretty, got "JSON"');
+    expect(() => parseFlags(server, specs, [], { WORKERS: 'many' })).toThrow(UsageError);
   });
 });

@@ -1,6 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { LOG_LEVELS, type LogLevel } from '@sockets/logging';
-import { TRANSFORM_NAMES, isTransformName, type TransformName } from '@sockets/transform';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@sockets/logging';
+import { TRANSFORM_NAMES, isTransformName, type TransformName } from '@sockets/protocol';
 import { UsageError } from './errors';
 
 /**
@@ -32,8 +33,9 @@ export interface Program {
   positionals?: boolean;
 }
 
+/** `help` is true when the user asked to be told something (`--help`, `--version`) rather than to run. */
 export type ParseResult<S extends Specs> =
-  | { help: true }
+  | { help: true; version: boolean }
   | { help: false; values: FlagValues<S>; positionals: string[] };
 
 /** Flags win over the environment, which wins over defaults. */
@@ -45,6 +47,7 @@ export function parseFlags<S extends Specs>(
 ): ParseResult<S> {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean' },
   };
   for (const name of Object.keys(specs)) options[name] = { type: 'string' };
 
@@ -54,7 +57,7 @@ export function parseFlags<S extends Specs>(
   } catch (error) {
     throw new UsageError(describeParseError(error as Error & { code?: string }, specs, program, argv));
   }
-  if (parsed.values.help) return { help: true };
+  if (parsed.values.help || parsed.values.version) return { help: true, version: !parsed.values.help };
 
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
@@ -77,11 +80,16 @@ export function parseFlags<S extends Specs>(
 }
 
 function describeParseError(error: Error & { code?: string }, specs: Specs, program: Program, argv: string[]): string {
-  const accepted = ['--help', ...Object.keys(specs).map((name) => `--${name}`)].join(', ');
+  const names = ['help', 'version', ...Object.keys(specs)];
+  const accepted = names.map((name) => `--${name}`).join(', ');
   const flag = /'(-[^' ]+)/.exec(error.message)?.[1];
   switch (error.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `${program.name}: unknown flag ${flag}; accepted: ${accepted}`;
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const meant = flag ? closestName(flag.replace(/^-+/, '').split('=')[0], names) : undefined;
+      return meant
+        ? `${program.name}: unknown flag ${flag}; did you mean --${meant}? (accepted: ${accepted})`
+        : `${program.name}: unknown flag ${flag}; accepted: ${accepted}`;
+    }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return describeDashValue(flag, specs, program, argv) ?? `${program.name}: ${flag} needs a value (see --help)`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
@@ -95,6 +103,31 @@ function describeParseError(error: Error & { code?: string }, specs: Specs, prog
  * parseArgs refuses `--port -1` as ambiguous (the value looks like a flag). The user did give a
  * value, so say what is wrong with it rather than that it is missing.
  */
+/** The flag a typo most likely meant: a prefix of it, or one or two edits away. */
+function closestName(typed: string, names: string[]): string | undefined {
+  if (typed.length < 2) return undefined;
+  const prefixed = names.filter((name) => name.startsWith(typed));
+  if (prefixed.length === 1) return prefixed[0];
+  let best: { name: string; distance: number } | undefined;
+  for (const name of names) {
+    const distance = editDistance(typed, name);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
 function describeDashValue(flag: string | undefined, specs: Specs, program: Program, argv: string[]): string | undefined {
   const name = flag?.replace(/^--/, '');
   const index = flag ? argv.indexOf(flag) : -1;
@@ -115,7 +148,7 @@ export function helpText<S extends Specs>(program: Program, specs: S): string {
     const notes = [spec.env ? `env ${spec.env}` : '', `default ${spec.defaultText ?? String(spec.default)}`];
     return [`--${name} ${spec.valueName}`, `${spec.description} (${notes.filter(Boolean).join('; ')})`];
   });
-  rows.push(['-h, --help', 'print this help and exit']);
+  rows.push(['--version', 'print the version and exit'], ['-h, --help', 'print this help and exit']);
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   return [
     `Usage: ${program.name} ${program.usage}`,
@@ -190,13 +223,58 @@ export function logLevelFlag(defaultLevel: LogLevel): FlagSpec<LogLevel> {
   };
 }
 
+export function logFormatFlag(): FlagSpec<LogFormat | undefined> {
+  return {
+    valueName: 'FORMAT',
+    description: `log format: ${LOG_FORMATS.join(' or ')}`,
+    env: 'LOG_FORMAT',
+    default: undefined,
+    defaultText: 'pretty at a terminal, json otherwise',
+    parse(raw) {
+      if (!(LOG_FORMATS as readonly string[]).includes(raw)) throw new Error(`expected one of ${LOG_FORMATS.join(', ')}`);
+      return raw as LogFormat;
+    },
+  };
+}
+
+/** How many processes serve: a count, or `auto` for one per CPU this process may use. */
+export function workersFlag(): FlagSpec<number> {
+  const max = 1024;
+  return {
+    valueName: 'N|auto',
+    description: 'processes serving the one port; auto is one per CPU',
+    env: 'WORKERS',
+    default: 1,
+    parse(raw) {
+      if (raw === 'auto') return availableParallelism();
+      if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new Error(`expected auto or an integer from 1 to ${max}`);
+      return Number(raw);
+    },
+  };
+}
+
+export function metricsPortFlag(): FlagSpec<number | undefined> {
+  const port = integerFlag({ description: '', default: 0, min: 0, max: 65535 });
+  return {
+    valueName: 'N',
+    description: 'port for /metrics, /healthz and /readyz on --host; 0 lets the OS choose',
+    env: 'METRICS_PORT',
+    default: undefined,
+    defaultText: 'off',
+    parse: port.parse,
+  };
+}
+
 /** The flags every server has, as the contract lists them. */
 export function serverFlags() {
   return {
     host: hostFlag({ description: 'address to bind', default: '::', defaultText: 'all interfaces, IPv4 and IPv6' }),
     port: portFlag('server'),
     transform: transformFlag(),
+    workers: workersFlag(),
+    'metrics-port': metricsPortFlag(),
     'log-level': logLevelFlag('info'),
+    'log-format': logFormatFlag(),
   };
 }
 
@@ -206,5 +284,6 @@ export function clientFlags() {
     host: hostFlag({ description: 'server host name or address (IPv4 or IPv6)', default: 'localhost' }),
     port: portFlag('client'),
     'log-level': logLevelFlag('warn'),
+    'log-format': logFormatFlag(),
   };
 }

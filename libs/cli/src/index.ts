@@ -1,32 +1,25 @@
+// The command line: flags (one table drives parsing and --help), exit codes, and the run of a
+// program's main that turns its outcome into one of those codes.
 export { EXIT } from './exit-codes';
-export {
-  CliError,
-  UsageError,
-  StartupError,
-  ConnectError,
-  ConnectionClosedError,
-  NoReplyError,
-  ReplyTimeoutError,
-  MessageTooLargeError,
-} from './errors';
+export { UsageError } from './errors';
 export {
   type FlagSpec,
   type FlagValues,
   type Program,
+  type ParseResult,
   parseFlags,
   helpText,
   hostFlag,
   portFlag,
   transformFlag,
   logLevelFlag,
+  logFormatFlag,
+  workersFlag,
+  metricsPortFlag,
   integerFlag,
   serverFlags,
   clientFlags,
 } from './flags';
-export { onStopSignal, type StopOptions } from './graceful-stop';
-export { runMain } from './run-main';
+export { runMain, exitWhenStdoutCloses } from './run-main';
 export { runCli } from './run-cli';
-export { exitWhenStdoutCloses } from './stdout-closed';
-export { type InputMode, chooseInputMode, readLines, promptLines, PROMPT } from './input-source';
-export { formatAddress } from './format-address';
-export { describeListenError } from './describe-listen-error';
+export { VERSION } from './version';

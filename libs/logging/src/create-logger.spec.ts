@@ -30,7 +30,7 @@ function jsonLines(text: string): Array<Record<string, unknown>> {
 describe('createLogger', () => {
   it('writes one JSON object per line with level, time, service and msg', () => {
     const destination = memoryStream();
-    const logger = createLogger({ service: 'udp-server', destination, env: {} });
+    const logger = createLogger({ service: 'udp-server', destination });
     const before = Date.now();
     logger.info({ port: 12000 }, 'server ready');
     logger.warn('careful');
@@ -43,7 +43,7 @@ describe('createLogger', () => {
 
   it("puts a child's fields on every line of the child, and not on the parent's", () => {
     const destination = memoryStream();
-    const logger = createLogger({ service: 'tcp-server', destination, env: {} });
+    const logger = createLogger({ service: 'tcp-server', destination });
     const child = logger.child({ remoteAddress: '::1', remotePort: 5000 });
     child.info('connection opened');
     child.child({ stage: 'close' }).info('connection closed');
@@ -56,7 +56,7 @@ describe('createLogger', () => {
 
   it('respects the level', () => {
     const destination = memoryStream();
-    const logger = createLogger({ service: 's', level: 'warn', destination, env: {} });
+    const logger = createLogger({ service: 's', level: 'warn', destination });
     logger.debug('no');
     logger.info('no');
     logger.warn('yes');
@@ -68,16 +68,16 @@ describe('createLogger', () => {
 
   it('defaults to info, and silent writes nothing', () => {
     const defaults = memoryStream();
-    createLogger({ service: 's', destination: defaults, env: {} }).debug('hidden');
+    createLogger({ service: 's', destination: defaults }).debug('hidden');
     expect(defaults.text()).toBe('');
     const silent = memoryStream();
-    createLogger({ service: 's', level: 'silent', destination: silent, env: {} }).fatal('hidden');
+    createLogger({ service: 's', level: 'silent', destination: silent }).fatal('hidden');
     expect(silent.text()).toBe('');
   });
 
   it('logs trace and debug when asked', () => {
     const destination = memoryStream();
-    const logger = createLogger({ service: 's', level: 'trace', destination, env: {} });
+    const logger = createLogger({ service: 's', level: 'trace', destination });
     logger.trace('t');
     logger.debug('d');
     expect(jsonLines(destination.text()).map((line) => line.level)).toEqual([10, 20]);
@@ -93,15 +93,15 @@ describe('createLogger', () => {
       }
     };
 
-    it('is JSON for a stream that is not a terminal, even with LOG_FORMAT unset', () => {
+    it('is JSON for a stream that is not a terminal', () => {
       const destination = memoryStream(false);
-      createLogger({ service: 's', destination, env: {} }).info('plain');
+      createLogger({ service: 's', destination }).info('plain');
       expect(isJson(destination.text())).toBe(true);
     });
 
     it("is human text with format 'pretty'", () => {
       const destination = memoryStream(false);
-      createLogger({ service: 'pretty-svc', destination, format: 'pretty', env: {} }).info({ port: 7 }, 'hello there');
+      createLogger({ service: 'pretty-svc', destination, format: 'pretty' }).info({ port: 7 }, 'hello there');
       const text = destination.text();
       expect(isJson(text)).toBe(false);
       expect(text).toContain('INFO');
@@ -109,29 +109,13 @@ describe('createLogger', () => {
       expect(text).toContain('pretty-svc');
     });
 
-    it('is human text with LOG_FORMAT=pretty', () => {
-      const destination = memoryStream(false);
-      createLogger({ service: 's', destination, env: { LOG_FORMAT: 'pretty' } }).info('hello there');
-      expect(isJson(destination.text())).toBe(false);
-      expect(destination.text()).toContain('hello there');
-    });
-
-    it('is human text at a terminal, unless LOG_FORMAT=json or format json says otherwise', () => {
+    it('is human text at a terminal, unless format json says otherwise', () => {
       const tty = memoryStream(true);
-      createLogger({ service: 's', destination: tty, env: {} }).info('at a terminal');
+      createLogger({ service: 's', destination: tty }).info('at a terminal');
       expect(isJson(tty.text())).toBe(false);
-      const env = memoryStream(true);
-      createLogger({ service: 's', destination: env, env: { LOG_FORMAT: 'json' } }).info('asked for json');
-      expect(isJson(env.text())).toBe(true);
-      const option = memoryStream(false);
-      createLogger({ service: 's', destination: option, format: 'json', env: { LOG_FORMAT: 'pretty' } }).info('option wins');
+      const option = memoryStream(true);
+      createLogger({ service: 's', destination: option, format: 'json' }).info('asked for json');
       expect(isJson(option.text())).toBe(true);
-    });
-
-    it('ignores an unknown LOG_FORMAT', () => {
-      const destination = memoryStream(false);
-      createLogger({ service: 's', destination, env: { LOG_FORMAT: 'fancy' } }).info('x');
-      expect(isJson(destination.text())).toBe(true);
     });
   });
 
@@ -140,7 +124,7 @@ describe('createLogger', () => {
     try {
       const path = join(dir, 'log');
       const fd = openSync(path, 'w');
-      const logger = createLogger({ service: 'fd-svc', destination: fd, env: {} });
+      const logger = createLogger({ service: 'fd-svc', destination: fd });
       for (let i = 0; i < 100; i++) logger.info({ i }, 'line');
       const lines = jsonLines(readFileSync(path, 'utf8'));
       expect(lines.map((line) => line.i)).toEqual([...Array(100).keys()]);
@@ -153,7 +137,7 @@ describe('createLogger', () => {
 
   it('gives a logger that libraries can take as their Logger type', () => {
     const destination = memoryStream();
-    const lib: Logger = createLogger({ service: 's', destination, env: {} });
+    const lib: Logger = createLogger({ service: 's', destination });
     lib.child({ peer: 'x' }).info({ n: 1 }, 'through the minimal type');
     expect(jsonLines(destination.text())[0]).toMatchObject({ peer: 'x', n: 1, msg: 'through the minimal type' });
   });

@@ -5,6 +5,8 @@ import { isatty } from 'node:tty';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface CreateLoggerOptions {
   /** Goes into every line as `service`. */
@@ -13,8 +15,7 @@ export interface CreateLoggerOptions {
   /** Where lines go: a file descriptor (default 1, stdout) or a stream (tests). */
   destination?: number | Writable;
   /** `json`, `pretty`, or by default pretty only when the destination is a terminal. */
-  format?: 'json' | 'pretty';
-  env?: NodeJS.ProcessEnv;
+  format?: LogFormat;
 }
 
 /**
@@ -24,10 +25,9 @@ export interface CreateLoggerOptions {
  * growing an unbounded buffer (the failure mode of an asynchronous destination).
  */
 export function createLogger(options: CreateLoggerOptions): pino.Logger {
-  const env = options.env ?? process.env;
   const destination = options.destination ?? 1;
   const level = options.level ?? 'info';
-  const format = options.format ?? formatFromEnv(env.LOG_FORMAT) ?? (isTerminal(destination) ? 'pretty' : 'json');
+  const format = options.format ?? (isTerminal(destination) ? 'pretty' : 'json');
   const base = { service: options.service };
 
   if (typeof destination !== 'number') {
@@ -48,10 +48,6 @@ const PRETTY = {
   ignore: 'service',
   singleLine: true,
 } as const;
-
-function formatFromEnv(value: string | undefined): 'json' | 'pretty' | undefined {
-  return value === 'json' || value === 'pretty' ? value : undefined;
-}
 
 function isTerminal(destination: number | Writable): boolean {
   if (typeof destination === 'number') return isatty(destination);

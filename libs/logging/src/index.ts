@@ -1,2 +1,2 @@
 export { type Logger, noopLogger } from './logger';
-export { createLogger, LOG_LEVELS, type LogLevel, type CreateLoggerOptions } from './create-logger';
+export { createLogger, LOG_LEVELS, LOG_FORMATS, type LogLevel, type LogFormat, type CreateLoggerOptions } from './create-logger';

@@ -10,6 +10,7 @@ export interface Logger {
   info: LogFn;
   warn: LogFn;
   error: LogFn;
+  fatal: LogFn;
   child(bindings: Record<string, unknown>): Logger;
   isLevelEnabled(level: string): boolean;
 }
@@ -22,6 +23,7 @@ export const noopLogger: Logger = {
   info: ignore,
   warn: ignore,
   error: ignore,
+  fatal: ignore,
   child: () => noopLogger,
   isLevelEnabled: () => false,
 };

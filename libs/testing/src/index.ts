@@ -18,3 +18,5 @@ export { startScriptedUdpServer, type ScriptedUdpServer, type ReceivedDatagram }
 export { startTextbookServer, type TextbookServer } from './textbook-server';
 export { splitAt } from './split-at';
 export { freePort } from './free-port';
+export { startScriptedServer, onLines, type ScriptedServer } from './scripted-tcp-server';
+export { TestPeer, delay, drained } from './test-peer';

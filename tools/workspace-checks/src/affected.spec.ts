@@ -11,9 +11,9 @@ function nx(...args: string[]): string[] {
 }
 
 describe('the project graph', () => {
-  it('lists the four apps and the libraries', () => {
+  it('lists the four apps and the libraries of each layer', () => {
     const projects = nx('show', 'projects');
-    for (const name of ['udp-server', 'udp-client', 'tcp-server', 'tcp-client', 'wire-codec', 'transform', 'logging']) {
+    for (const name of ['udp-server', 'udp-client', 'tcp-server', 'tcp-client', 'protocol', 'logging', 'runtime', 'tcp', 'udp', 'cli', 'testing']) {
       expect(projects).toContain(name);
     }
   });
@@ -33,8 +33,14 @@ describe('the project graph', () => {
     expect(affected).not.toContain('udp-client');
   });
 
-  it('marks every app affected by a change to the transform library', () => {
-    const affected = nx('show', 'projects', '--affected', '--files=libs/transform/src/upper.ts');
+  it('marks every app affected by a change to the protocol library', () => {
+    const affected = nx('show', 'projects', '--affected', '--files=libs/protocol/src/upper.ts');
     for (const app of ['udp-server', 'udp-client', 'tcp-server', 'tcp-client']) expect(affected).toContain(app);
+  });
+
+  it('marks only the TCP programs affected by a change to the TCP data path', () => {
+    const affected = nx('show', 'projects', '--affected', '--files=libs/tcp/src/tcp-server.ts');
+    expect(affected).toEqual(expect.arrayContaining(['tcp', 'tcp-server', 'tcp-client']));
+    for (const other of ['udp', 'udp-server', 'udp-client', 'protocol', 'runtime', 'cli']) expect(affected).not.toContain(other);
   });
 });

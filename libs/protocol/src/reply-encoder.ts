@@ -1,0 +1,62 @@
+import type { Terminator } from './message-events';
+import type { ByteSink } from './transducer';
+
+const CR = 0x0d;
+const LF = 0x0a;
+const MIN_CAPACITY = 256;
+
+/**
+ * Collects reply bytes and terminators into one buffer, handed out by `take()`. One buffer
+ * per input chunk means one socket write per chunk however many messages it held.
+ *
+ * Who owns what: bytes handed out by `take()` are the caller's, and the encoder never writes
+ * over them, unless the caller gives them back with `release()`. A server gives a reply back
+ * once its socket has passed it to the kernel, so a busy connection keeps reusing one buffer
+ * instead of leaving one for the garbage collector per chunk read.
+ */
+export class ReplyEncoder implements ByteSink {
+  buf: Buffer = Buffer.allocUnsafe(0);
+  pos = 0;
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const capacity = Math.max(MIN_CAPACITY, this.pos + n, this.buf.length * 2);
+    const next = Buffer.allocUnsafe(capacity);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Appends the bytes of `src[start, end)` unchanged. */
+  write(src: Buffer, start = 0, end = src.length): void {
+    this.ensure(end - start);
+    this.pos += src.copy(this.buf, this.pos, start, end);
+  }
+
+  /** Closes a reply with the terminator its message had. */
+  terminate(terminator: Terminator): void {
+    if (terminator === 'none') return;
+    this.ensure(2);
+    if (terminator === 'crlf') this.buf[this.pos++] = CR;
+    this.buf[this.pos++] = LF;
+  }
+
+  /** The bytes written since the last call, or undefined if there are none. */
+  take(): Buffer | undefined {
+    if (this.pos === 0) return undefined;
+    const out = this.buf.subarray(0, this.pos);
+    // What follows `out` is still free: the next replies go there, and `out` stays as it is.
+    this.buf = this.buf.subarray(this.pos);
+    this.pos = 0;
+    return out;
+  }
+
+  /**
+   * The caller is done with `out`, the last buffer `take()` gave it: its memory is the
+   * encoder's again. An older buffer cannot be given back (others may have been taken after
+   * it), and is left alone.
+   */
+  release(out: Buffer): void {
+    if (this.pos !== 0 || out.buffer !== this.buf.buffer || out.byteOffset + out.length !== this.buf.byteOffset) return;
+    this.buf = Buffer.from(out.buffer, out.byteOffset, out.length + this.buf.length);
+  }
+}

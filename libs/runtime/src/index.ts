@@ -1,0 +1,10 @@
+// The network runtime both transports share: how a server starts, reports and stops, the
+// errors of the network layer and their wording, and how clients read their input.
+// Each transport's own data path lives in libs/tcp and libs/udp.
+export * from './errors';
+export { describeSocketError, errorCode } from './describe-socket-error';
+export { formatAddress } from './format-address';
+export { ServiceStats, type Service } from './service';
+export { serve, type ServeOptions } from './serve';
+export { onStop, type StopOptions } from './stop-signal';
+export { type InputMode, chooseInputMode, readLines, promptLines, PROMPT } from './client-input';

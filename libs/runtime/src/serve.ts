@@ -1,0 +1,203 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '@sockets/logging';
+import { describeSocketError, errorCode } from './describe-socket-error';
+import { ListenError, WorkerCrashLoopError } from './errors';
+import { formatAddress } from './format-address';
+import { clusterMetrics, createServiceRegistry, shareMetricsWithPrimary, startProbeServer, type ProbeServer } from './metrics';
+import type { Service } from './service';
+import { onStop } from './stop-signal';
+
+export interface ServeOptions {
+  /** The program's name, which starts its one-line errors. */
+  program: string;
+  protocol: 'tcp' | 'udp';
+  host: string;
+  port: number;
+  transform: string;
+  /** Settings an operator wants to see in the `server ready` line. */
+  settings?: Record<string, unknown>;
+  /** Processes serving the one port; 1 serves from this process. */
+  workers: number;
+  /** Where `/metrics`, `/healthz` and `/readyz` listen; undefined for none. */
+  metricsPort?: number;
+  logger: Logger;
+  /** Makes the transport's server; called only in a process that serves. */
+  createService(): Service;
+}
+
+/**
+ * Starts a server the one way both transports start: listen, install the stop, open the
+ * probes, log `server ready`. With `workers` > 1 this process becomes a cluster primary that
+ * serves nothing itself: it starts the workers, waits until each serves, replaces one that
+ * dies, adds up their metrics and stops them all on a signal.
+ */
+export function serve(options: ServeOptions): Promise<void> {
+  if (cluster.isWorker) return serveAsWorker(options);
+  if (options.workers > 1) return serveAsPrimary(options);
+  return serveAlone(options);
+}
+
+async function serveAlone(options: ServeOptions): Promise<void> {
+  const { logger } = options;
+  const service = options.createService();
+  const bound = await listen(service, options);
+  let ready = true;
+  let probes: ProbeServer | undefined;
+  if (options.metricsPort !== undefined) {
+    const registry = createServiceRegistry(service.stats, options.protocol);
+    probes = await openProbes(options, () => registry.metrics(), () => ready).catch(async (error: unknown) => {
+      await service.stop();
+      throw error;
+    });
+  }
+  // Before `server ready`: whoever waits for that line may signal at once.
+  onStop(
+    async () => {
+      ready = false;
+      await service.stop();
+      await probes?.close();
+    },
+    { logger },
+  );
+  logReady(options, bound, { metricsPort: probes?.port });
+}
+
+/** Messages between a cluster primary and its workers. */
+type WorkerMessage = { kind: 'ready'; address: string; port: number } | { kind: 'failed'; message: string };
+type PrimaryMessage = { kind: 'stop' };
+
+async function serveAsWorker(options: ServeOptions): Promise<void> {
+  const service = options.createService();
+  let bound: AddressInfo;
+  try {
+    bound = await listen(service, options);
+  } catch (error) {
+    // The primary tells the user, once; this worker only reports why and leaves.
+    process.send?.({ kind: 'failed', message: (error as Error).message } satisfies WorkerMessage);
+    process.disconnect?.();
+    process.exitCode = 1;
+    return;
+  }
+  if (options.metricsPort !== undefined) shareMetricsWithPrimary(createServiceRegistry(service.stats, options.protocol));
+  const stop = onStop(() => service.stop(), { logger: options.logger.child({ worker: cluster.worker?.id }) });
+  process.on('message', (message: PrimaryMessage) => {
+    if (message?.kind === 'stop') stop('primary');
+  });
+  process.send?.({ kind: 'ready', address: bound.address, port: bound.port } satisfies WorkerMessage);
+}
+
+/** Deaths within this window that mean a worker cannot stay up: stop instead of spinning. */
+const CRASH_LOOP = { deaths: 5, windowMs: 10_000 };
+
+async function serveAsPrimary(options: ServeOptions): Promise<void> {
+  const { logger, workers: count } = options;
+  let stopping = false;
+  let bound: AddressInfo | undefined;
+  const deaths: number[] = [];
+  const ready = new Set<Worker>();
+  let onAllReady: (() => void) | undefined;
+  let onFailed: ((error: Error) => void) | undefined;
+
+  const fork = (): void => {
+    const worker = cluster.fork();
+    worker.on('message', (message: WorkerMessage) => {
+      if (message?.kind === 'ready') {
+        bound ??= { address: message.address, port: message.port, family: '' };
+        ready.add(worker);
+        if (ready.size === count) onAllReady?.();
+      } else if (message?.kind === 'failed') {
+        onFailed?.(new ListenError(message.message));
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      ready.delete(worker);
+      if (stopping) return;
+      const now = performance.now();
+      deaths.push(now);
+      while (deaths.length > 0 && now - deaths[0] > CRASH_LOOP.windowMs) deaths.shift();
+      if (deaths.length >= CRASH_LOOP.deaths) {
+        const error = new WorkerCrashLoopError(
+          `${options.program}: ${deaths.length} workers died within ${CRASH_LOOP.windowMs / 1000} s (the last with ${signal ?? `code ${code}`}); stopping`,
+        );
+        logger.fatal({ code: error.code, deaths: deaths.length, windowMs: CRASH_LOOP.windowMs }, 'workers keep dying, stopping');
+        process.stderr.write(`${error.message}\n`);
+        process.exitCode = 1;
+        stopping = true;
+        void stopWorkers();
+        return;
+      }
+      logger.warn({ workerPid: worker.process.pid, code, signal }, 'worker died, replacing it');
+      fork();
+    });
+  };
+
+  const stopWorkers = async (): Promise<void> => {
+    const exits = Object.values(cluster.workers ?? {}).map((worker) => {
+      if (!worker || worker.isDead()) return Promise.resolve();
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      if (worker.isConnected()) worker.send({ kind: 'stop' } satisfies PrimaryMessage);
+      else worker.kill('SIGTERM');
+      return exited;
+    });
+    await Promise.all(exits);
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    onAllReady = resolve;
+    onFailed = reject;
+    for (let i = 0; i < count; i++) fork();
+  }).catch(async (error: unknown) => {
+    stopping = true;
+    await stopWorkers();
+    throw error;
+  });
+  onFailed = (error) => logger.error({ err: error }, 'a replacement worker could not listen');
+
+  let probes: ProbeServer | undefined;
+  if (options.metricsPort !== undefined) {
+    probes = await openProbes(options, clusterMetrics(), () => !stopping).catch(async (error: unknown) => {
+      stopping = true;
+      await stopWorkers();
+      throw error;
+    });
+  }
+  onStop(
+    async () => {
+      stopping = true;
+      await stopWorkers();
+      await probes?.close();
+    },
+    { logger },
+  );
+  logReady(options, bound as AddressInfo, { workers: count, metricsPort: probes?.port });
+}
+
+/** Listens, or fails with the one line a user reads, also logged for whoever reads the JSON. */
+async function listen(service: Service, options: ServeOptions): Promise<AddressInfo> {
+  try {
+    return await service.listen(options.host, options.port);
+  } catch (error) {
+    throw listenError(options, options.port, error, options.protocol === 'udp' ? 'cannot bind' : 'cannot listen on');
+  }
+}
+
+async function openProbes(options: ServeOptions, metrics: () => Promise<string>, isReady: () => boolean): Promise<ProbeServer> {
+  const port = options.metricsPort as number;
+  try {
+    return await startProbeServer({ host: options.host, port, metrics, isReady });
+  } catch (error) {
+    throw listenError(options, port, error, 'cannot listen for metrics on');
+  }
+}
+
+function listenError(options: ServeOptions, port: number, error: unknown, what: string): ListenError {
+  const reason = describeSocketError(error);
+  options.logger.fatal({ code: errorCode(error), address: options.host, port, reason }, `${what} ${formatAddress(options.host, port)}`);
+  return new ListenError(`${options.program}: ${what} ${formatAddress(options.host, port)}: ${reason}`, { cause: error });
+}
+
+function logReady(options: ServeOptions, bound: AddressInfo, extra: { workers?: number; metricsPort?: number }): void {
+  const { protocol, transform, settings } = options;
+  options.logger.info({ protocol, address: bound.address, port: bound.port, transform, ...settings, ...extra }, 'server ready');
+}

@@ -1,4 +1,0 @@
-module.exports = {
-  displayName: 'service',
-  preset: '../../jest.preset.js',
-};

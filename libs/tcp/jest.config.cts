@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'tcp',
+  preset: '../../jest.preset.js',
+};

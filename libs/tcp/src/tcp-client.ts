@@ -1,0 +1,298 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
+import type { Logger } from '@sockets/logging';
+import { LineDecoder } from '@sockets/protocol';
+import {
+  chooseInputMode,
+  ConnectError,
+  ConnectionClosedError,
+  ConnectionRefusedError,
+  describeSocketError,
+  errorCode,
+  formatAddress,
+  promptLines,
+  readLines,
+  ReplyTimeoutError,
+  ResolveError,
+  type SocketsError,
+} from '@sockets/runtime';
+
+const NEWLINE = Buffer.from('\n');
+const CRLF = Buffer.from('\r\n');
+const CR = 0x0d;
+
+export interface TcpClientOptions {
+  host: string;
+  port: number;
+  /** How long to wait for the connection, and for each reply. */
+  timeoutMs: number;
+  /** The words of the command line: when there are any, they are the one sentence. */
+  words: string[];
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable;
+  /** Where the interactive prompt goes, so stdout carries replies only. */
+  stderr: Writable;
+  logger: Logger;
+}
+
+/**
+ * The TCP client, in the three ways a user runs it: with words on the command line, at a
+ * terminal's prompt, or with lines piped in (all sent over one connection without waiting).
+ */
+export async function runTcpClient(options: TcpClientOptions): Promise<void> {
+  const { host, port, timeoutMs, logger } = options;
+  const open = async (): Promise<Session> => {
+    const socket = await connect(host, port, timeoutMs);
+    logger.debug({ address: socket.remoteAddress, port: socket.remotePort }, 'connected');
+    return new Session(socket, { where: formatAddress(host, port), timeoutMs, output: options.stdout });
+  };
+  const mode = chooseInputMode(options.words, options.stdin);
+  if (mode === 'words') await sendWords(await open(), options.words);
+  else if (mode === 'piped') await sendPiped(await open(), options);
+  else await prompt(open, options);
+}
+
+/** The words are one sentence (a newline among them starts another, as it would on the wire). */
+async function sendWords(session: Session, words: string[]): Promise<void> {
+  try {
+    for (const message of words.join(' ').split(/\r?\n/)) await session.send(Buffer.from(message, 'utf8'));
+    session.end();
+    await session.answered();
+  } finally {
+    session.close();
+  }
+}
+
+/** Every line of stdin, written as it comes, replies printed as they come back. */
+async function sendPiped(session: Session, options: TcpClientOptions): Promise<void> {
+  const pump = async (): Promise<void> => {
+    for await (const line of readLines(options.stdin)) await session.send(line);
+    session.end();
+    await session.answered();
+  };
+  const pumping = pump();
+  // On a failure the race settles first; the abandoned pump then fails too, quietly.
+  pumping.catch(() => undefined);
+  try {
+    await Promise.race([pumping, session.failed]);
+    options.logger.debug({ sent: session.sent, received: session.received }, 'all answered');
+  } finally {
+    session.close();
+    // A failure may come while stdin is still open; it must not keep the process waiting.
+    options.stdin.destroy();
+  }
+}
+
+/** One sentence at a time at a terminal, each answered before the next prompt. */
+async function prompt(open: () => Promise<Session>, options: TcpClientOptions): Promise<void> {
+  let session = await open();
+  try {
+    for await (const line of promptLines(options.stdin, options.stderr)) {
+      if (!session.open) {
+        // The server closed the connection while the user was typing (its idle timeout, say).
+        options.logger.debug({ sent: session.sent, received: session.received }, 'server closed the connection, reconnecting');
+        session.close();
+        session = await open();
+      }
+      await session.send(line);
+      await session.answered();
+    }
+    session.end();
+  } finally {
+    session.close();
+  }
+}
+
+/**
+ * Opens a connection, name resolution included, within `timeoutMs`. Names resolving to several
+ * addresses are tried in turn (Node's autoSelectFamily), so `localhost` works whether the
+ * server is on ::1 or 127.0.0.1.
+ */
+export function connect(host: string, port: number, timeoutMs: number): Promise<Socket> {
+  const where = formatAddress(host, port);
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host, port, noDelay: true, autoSelectFamily: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new ConnectError(`could not connect to ${where} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(connectError(error, host, where));
+    });
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+  });
+}
+
+function connectError(error: Error, host: string, where: string): SocketsError {
+  const code = errorCode(error);
+  if (code === 'ECONNREFUSED') return new ConnectionRefusedError(`connection refused by ${where}`, { cause: error });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ResolveError(`cannot resolve ${host}: ${describeSocketError(error)}`, { cause: error });
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ConnectError(`cannot reach ${where}: no route`, { cause: error });
+  return new ConnectError(`could not connect to ${where}: ${describeSocketError(error)}`, { cause: error });
+}
+
+export interface SessionOptions {
+  /** `HOST:PORT` as the user named it, for error messages. */
+  where: string;
+  /** How long the oldest unanswered message may wait for its reply to start or go on. */
+  timeoutMs: number;
+  /** Where replies are printed, one per line. */
+  output: Writable;
+}
+
+/**
+ * The client's side of one connection: messages go out as lines, as fast as the socket takes
+ * them (many in flight), and replies come back in the same order and are printed as they
+ * complete. The first failure (reply timeout, peer closed or reset with replies owed) is kept
+ * and reported once, through `failed` and every later call.
+ */
+export class Session {
+  sent = 0;
+  received = 0;
+  /** Rejects with the first failure; never resolves. */
+  readonly failed: Promise<never>;
+  private rejectFailed!: (error: SocketsError) => void;
+  private failure: SocketsError | undefined;
+  private peerGone = false;
+  private readonly parts: Buffer[] = [];
+  private readonly decoder = new LineDecoder({
+    onFragment: (src, start, end) => this.parts.push(Buffer.from(src.subarray(start, end))),
+    onEnd: () => this.onReply(),
+  });
+  private timer: NodeJS.Timeout | undefined;
+  private outputBlocked = false;
+  private waiters: Array<() => void> = [];
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly options: SessionOptions,
+  ) {
+    this.failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
+    // Callers race against `failed` only while they wait; a failure between waits is kept.
+    this.failed.catch(() => undefined);
+    socket.on('data', (chunk: Buffer) => {
+      this.decoder.push(chunk);
+      // Part of a long reply is progress too.
+      this.timer?.refresh();
+    });
+    socket.on('end', () => {
+      // A reply cut short by the close is still what the server sent.
+      this.decoder.flush();
+      this.onPeerGone('closed by');
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => this.onPeerGone(describeLoss(error)));
+    socket.on('close', () => this.onPeerGone('closed by'));
+  }
+
+  /** Whether the connection can take another message (false once the server has gone). */
+  get open(): boolean {
+    return !this.peerGone && !this.failure;
+  }
+
+  /** Sends one message; resolves when the socket will take more (write backpressure). */
+  async send(message: Buffer): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.sent++;
+    if (this.peerGone) throw this.fail(this.closedError('closed by'));
+    this.armTimer();
+    this.socket.cork();
+    this.socket.write(message);
+    // A line that ends in CR keeps it: sent with LF alone, the server would read CR LF as the
+    // terminator and answer a different message.
+    const more = this.socket.write(message[message.length - 1] === CR ? CRLF : NEWLINE);
+    this.socket.uncork();
+    if (!more) await Promise.race([new Promise((resolve) => this.socket.once('drain', resolve)), this.failed]);
+  }
+
+  /** Resolves once every message sent so far has its reply. */
+  answered(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.received >= this.sent) return Promise.resolve();
+    return Promise.race([new Promise<void>((resolve) => this.waiters.push(resolve)), this.failed]);
+  }
+
+  /** No more messages: the server answers what is owed and then closes its side. */
+  end(): void {
+    if (this.open) this.socket.end();
+  }
+
+  close(): void {
+    this.clearTimer();
+    this.socket.destroy();
+  }
+
+  private onReply(): void {
+    const reply = Buffer.concat([...this.parts.splice(0), NEWLINE]);
+    this.received++;
+    if (!this.options.output.write(reply) && !this.outputBlocked) {
+      // A slow reader of stdout slows the socket down rather than filling memory; the wait is
+      // ours, not the server's, so the reply clock stops meanwhile.
+      this.outputBlocked = true;
+      this.socket.pause();
+      this.clearTimer();
+      this.options.output.once('drain', () => {
+        this.outputBlocked = false;
+        this.socket.resume();
+        this.armTimer();
+      });
+    }
+    if (this.received >= this.sent) {
+      this.clearTimer();
+      for (const wake of this.waiters.splice(0)) wake();
+    }
+  }
+
+  private onPeerGone(how: string): void {
+    if (this.peerGone) return;
+    this.peerGone = true;
+    if (this.received < this.sent) this.fail(this.closedError(how));
+    else this.clearTimer();
+  }
+
+  private closedError(how: string): SocketsError {
+    return new ConnectionClosedError(`connection ${how} ${this.options.where} after ${this.received} of ${this.sent} replies`);
+  }
+
+  private armTimer(): void {
+    if (this.timer || this.outputBlocked || this.received >= this.sent) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.fail(
+        new ReplyTimeoutError(
+          `no reply from ${this.options.where} within ${this.options.timeoutMs} ms (${this.received} of ${this.sent} replies received)`,
+        ),
+      );
+    }, this.options.timeoutMs);
+  }
+
+  private clearTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private fail(error: SocketsError): SocketsError {
+    if (this.failure) return this.failure;
+    this.failure = error;
+    this.clearTimer();
+    this.socket.destroy();
+    this.rejectFailed(error);
+    return error;
+  }
+}
+
+/** How a connection error reads in `connection ... HOST:PORT after N of M replies`. */
+function describeLoss(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ECONNRESET':
+      return 'reset by';
+    case 'EPIPE':
+      return 'closed by';
+    default:
+      return `lost (${error.code ?? error.message}) with`;
+  }
+}

@@ -1,0 +1,272 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Logger } from '@sockets/logging';
+import { ReplyEncoder, ReplyEngine, type TransformName } from '@sockets/protocol';
+import { errorCode, ServiceStats, type Service } from '@sockets/runtime';
+
+export interface TcpServerOptions {
+  transform: TransformName;
+  /**
+   * Silence after which a message without a terminator counts as complete, so a peer that
+   * sends a sentence without a newline and waits (the seed's TCPClient.py) gets its reply.
+   */
+  flushMs: number;
+  /** A connection with no traffic either way for this long is closed; 0 never closes it. */
+  idleTimeoutMs: number;
+  /** Connections served at once; Node closes one over the cap as soon as it is accepted. */
+  maxConnections: number;
+  logger: Logger;
+}
+
+/** How long a graceful stop waits for peers to take their last replies before cutting them off. */
+const DRAIN_MS = 3000;
+/** Connections dropped over the cap are reported at most this often, with a count. */
+const DROP_WARN_INTERVAL_MS = 1000;
+
+/**
+ * The TCP server: accepts connections and gives each a `TcpConnection` (below), which is the
+ * whole data path of one client.
+ */
+export function createTcpServer(options: TcpServerOptions): Service {
+  const { logger, maxConnections } = options;
+  const stats = new ServiceStats();
+  const connections = new Set<TcpConnection>();
+  // One buffer for the replies of every connection, reused whenever a socket has passed a
+  // reply to the kernel (see ReplyEngine.release): a busy server leaves no buffer per chunk for
+  // the garbage collector, and an idle connection holds no output memory.
+  const encoder = new ReplyEncoder();
+  // allowHalfOpen: a peer's FIN ends its input only; replies still owed go out before ours.
+  const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    const engine = new ReplyEngine(options.transform, 'line', encoder);
+    const connection = new TcpConnection(socket, engine, options, stats);
+    connections.add(connection);
+    void connection.closed.then(() => connections.delete(connection));
+  });
+  server.maxConnections = maxConnections;
+
+  let lastWarnAt = -Infinity;
+  let droppedSinceWarn = 0;
+  server.on('drop', (data) => {
+    stats.connectionsRejected++;
+    droppedSinceWarn++;
+    const now = performance.now();
+    if (now - lastWarnAt < DROP_WARN_INTERVAL_MS) return;
+    lastWarnAt = now;
+    logger.warn(
+      { remoteAddress: data?.remoteAddress, remotePort: data?.remotePort, maxConnections, dropped: droppedSinceWarn },
+      'connection over the cap closed',
+    );
+    droppedSinceWarn = 0;
+  });
+
+  return {
+    stats,
+    listen: (host, port) =>
+      new Promise<AddressInfo>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host, port, ipv6Only: false }, () => {
+          server.off('error', reject);
+          // Past start-up, a failed accept (EMFILE, say) costs one connection, not the server.
+          server.on('error', (error) => {
+            stats.countError(errorCode(error));
+            logger.error({ err: error }, 'server error');
+          });
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    async stop() {
+      const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const connection of connections) connection.stop();
+      const timer = setTimeout(() => {
+        for (const connection of connections) connection.destroy('server stopping');
+      }, DRAIN_MS);
+      // Each connection's own close, not the server's: the server reports closed before the
+      // sockets' close events run, and those write the per-connection log lines.
+      await Promise.all([listenerClosed, ...[...connections].map((connection) => connection.closed)]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * One client, read top to bottom: bytes arrive in `onData`, the engine turns them into the
+ * replies they complete, `write` sends those back. Nothing else stands in between: no stream
+ * stage, no queue of ours. The socket's own buffer is the only one, and backpressure is
+ * explicit, as in Node's http server: when `socket.write` refuses more, we stop reading; when
+ * the socket drains, we read again, and the kernel's window slows the peer meanwhile.
+ */
+export class TcpConnection {
+  /** Resolves once the socket has closed and the close has been logged. */
+  readonly closed: Promise<void>;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private readonly startedAt = performance.now();
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** Reading is paused because the socket refused a write; `drain` resumes it. */
+  private waitingForDrain = false;
+  /** A graceful stop has begun: what arrives from now on is not answered. */
+  private stopping = false;
+  private readonly remoteAddress: string | undefined;
+  private readonly remotePort: number | undefined;
+  /** The first cause wins: an error after `server stopping` is a consequence, not the reason. */
+  private reason: string | undefined;
+  private readonly trace: boolean;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly engine: ReplyEngine,
+    private readonly options: TcpServerOptions,
+    private readonly stats: ServiceStats,
+  ) {
+    stats.connectionsAccepted++;
+    stats.connectionsOpen++;
+    this.trace = options.logger.isLevelEnabled('trace');
+    // Read now, as a destroyed socket no longer knows its peer; and only when a line will say
+    // it: each read is a getpeername(2), and a busy server accepts thousands a second.
+    if (options.logger.isLevelEnabled('debug')) {
+      this.remoteAddress = socket.remoteAddress;
+      this.remotePort = socket.remotePort;
+    }
+    if (options.idleTimeoutMs > 0) socket.setTimeout(options.idleTimeoutMs, () => this.destroy('idle timeout'));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('drain', () => this.onDrain());
+    // Resets and broken pipes are what peers do; they end this connection and nothing else.
+    socket.on('error', (error) => {
+      const code = errorCode(error);
+      stats.countError(code);
+      this.setReason(code);
+    });
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        clearTimeout(this.flushTimer);
+        stats.connectionsOpen--;
+        this.logClose();
+        resolve();
+      }),
+    );
+  }
+
+  /** Bytes from the peer: every reply they complete goes out at once. */
+  private onData(chunk: Buffer): void {
+    if (this.stopping) return;
+    this.bytesIn += chunk.length;
+    this.stats.bytesReceived += chunk.length;
+    if (this.trace) this.options.logger.trace({ ...this.peer(), text: chunk.toString('utf8') }, 'bytes received');
+    const messagesBefore = this.engine.messages;
+    this.write(this.engine.feed(chunk));
+    this.stats.messages += this.engine.messages - messagesBefore;
+    // Only a chunk that leaves a message open needs the idle flush; pipelined traffic, whose
+    // chunks end at a newline, never arms it.
+    if (this.engine.open) this.armFlush();
+    else this.disarmFlush();
+  }
+
+  /** The peer half-closed: its unterminated tail is a message too; answer it, then end our side. */
+  private onEnd(): void {
+    if (this.stopping) return;
+    this.flush();
+    this.socket.end();
+  }
+
+  private write(out: Buffer | undefined): void {
+    if (out === undefined) return;
+    this.bytesOut += out.length;
+    this.stats.bytesSent += out.length;
+    const accepted = this.socket.write(out);
+    // All of it went to the kernel at once: nothing holds `out` now, so its memory is reused.
+    if (this.socket.writableLength === 0) this.engine.release(out);
+    if (!accepted && !this.waitingForDrain) {
+      this.waitingForDrain = true;
+      this.socket.pause();
+    }
+  }
+
+  private onDrain(): void {
+    if (!this.waitingForDrain) return;
+    this.waitingForDrain = false;
+    this.socket.resume();
+  }
+
+  /** Ends an open message with terminator `none` and sends what it still owes. */
+  private flush(): void {
+    this.disarmFlush();
+    const messagesBefore = this.engine.messages;
+    this.write(this.engine.flush());
+    this.stats.messages += this.engine.messages - messagesBefore;
+  }
+
+  private armFlush(): void {
+    if (this.flushTimer) this.flushTimer.refresh();
+    else this.flushTimer = setTimeout(() => this.onFlushTimer(), this.options.flushMs);
+  }
+
+  private disarmFlush(): void {
+    if (this.flushTimer === undefined) return;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+  }
+
+  /**
+   * The silence looks long enough, but look before flushing: Node runs expired timers before
+   * it polls for I/O, so after a stall (a starved machine, a long GC) the rest of the message
+   * may already wait in the socket. `setImmediate` runs after the next poll; bytes read by then
+   * continue the message, re-arm the timer, and the flush is dropped.
+   */
+  private onFlushTimer(): void {
+    this.flushTimer = undefined;
+    const bytesSeen = this.bytesIn;
+    setImmediate(() => {
+      if (this.bytesIn !== bytesSeen || this.flushTimer !== undefined || this.stopping || this.socket.destroyed) return;
+      if (this.socket.readableEnded || this.socket.writableEnded) return;
+      this.flush();
+    });
+  }
+
+  /**
+   * Graceful stop: read nothing more, answer every byte already received (an unterminated
+   * tail included), then end our side. Whatever the peer still sends is discarded.
+   */
+  stop(): void {
+    this.setReason('server stopping');
+    if (this.stopping || this.socket.destroyed || this.socket.writableEnded) return;
+    this.socket.pause();
+    // Bytes read from the kernel but held back while a write waited for drain were received
+    // too: each `read()` hands them to onData.
+    while (this.socket.read() !== null);
+    this.stopping = true;
+    this.flush();
+    this.socket.end();
+    // Flowing, with onData ignoring it, input is dropped, so the peer's FIN can arrive and the
+    // socket close.
+    this.waitingForDrain = false;
+    this.socket.resume();
+  }
+
+  destroy(reason: string): void {
+    this.setReason(reason);
+    this.socket.destroy();
+  }
+
+  private setReason(reason: string): void {
+    this.reason ??= reason;
+  }
+
+  private peer(): { remoteAddress: string | undefined; remotePort: number | undefined } {
+    return { remoteAddress: this.remoteAddress, remotePort: this.remotePort };
+  }
+
+  private logClose(): void {
+    if (!this.options.logger.isLevelEnabled('debug')) return;
+    this.options.logger.debug(
+      {
+        ...this.peer(),
+        bytesIn: this.bytesIn,
+        bytesOut: this.bytesOut,
+        messages: this.engine.messages,
+        durationMs: Math.round(performance.now() - this.startedAt),
+        reason: this.reason ?? 'peer closed',
+      },
+      'connection closed',
+    );
+  }
+}

@@ -1,4 +1,0 @@
-module.exports = {
-  displayName: 'transform',
-  preset: '../../jest.preset.js',
-};

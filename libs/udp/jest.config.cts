@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'udp',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,79 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { isIPv6 } from 'node:net';
+import type { Logger } from '@sockets/logging';
+import { MAX_DATAGRAM_PAYLOAD, ReplyEngine, type TransformName } from '@sockets/protocol';
+import { errorCode, ServiceStats, type Service } from '@sockets/runtime';
+
+export interface UdpServerOptions {
+  transform: TransformName;
+  logger: Logger;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The UDP server, and its whole data path, read top to bottom in `onMessage`: one datagram in,
+ * the engine's reply to it, one datagram back to the address and port it came from. UDP keeps
+ * no connection and promises no delivery, so there is no backpressure to apply: a datagram the
+ * kernel cannot queue is dropped, and the client's retransmission covers it.
+ */
+export function createUdpServer(options: UdpServerOptions): Service {
+  const { logger } = options;
+  const stats = new ServiceStats();
+  const engine = new ReplyEngine(options.transform, 'datagram');
+  const trace = logger.isLevelEnabled('trace');
+  const debug = logger.isLevelEnabled('debug');
+  let socket: Socket | undefined;
+
+  const onMessage = (message: Buffer, peer: RemoteInfo): void => {
+    stats.bytesReceived += message.length;
+    if (trace) logger.trace({ remoteAddress: peer.address, text: message.toString('utf8') }, 'datagram text');
+    const reply = engine.feed(message) ?? EMPTY;
+    if (reply.length > MAX_DATAGRAM_PAYLOAD.udp4 && reply.length > replyLimit(peer)) {
+      // `upper` can grow a message (ß becomes SS): a reply may not fit where its request did.
+      stats.countError('reply_too_large');
+      logger.warn(
+        { remoteAddress: peer.address, remotePort: peer.port, bytesIn: message.length, bytesOut: reply.length, maxBytes: replyLimit(peer) },
+        'reply too large for one datagram, not sent',
+      );
+      return;
+    }
+    (socket as Socket).send(reply, peer.port, peer.address);
+    stats.messages++;
+    stats.bytesSent += reply.length;
+    if (debug) {
+      logger.debug({ remoteAddress: peer.address, remotePort: peer.port, bytesIn: message.length, bytesOut: reply.length }, 'datagram answered');
+    }
+  };
+
+  return {
+    stats,
+    listen: (host, port) =>
+      new Promise<AddressInfo>((resolve, reject) => {
+        const type = isIPv6(host) || host === '::' ? 'udp6' : 'udp4';
+        const bound = createSocket({ type, ipv6Only: false });
+        bound.on('message', onMessage);
+        bound.once('error', reject);
+        // Not exclusive: in a cluster, the workers share the primary's socket.
+        bound.bind({ address: host, port, exclusive: false }, () => {
+          bound.off('error', reject);
+          // Past start-up, no error of one exchange stops the server (an ICMP-driven
+          // ECONNREFUSED from a client that went away, say).
+          bound.on('error', (error) => {
+            stats.countError(errorCode(error));
+            logger.warn({ err: error }, 'socket error');
+          });
+          socket = bound;
+          resolve(bound.address());
+        });
+      }),
+    stop: () => new Promise<void>((resolve) => (socket ? socket.close(() => resolve()) : resolve())),
+  };
+}
+
+/** An IPv4 peer of a dual-stack socket (`::ffff:a.b.c.d`) still gets at most an IPv4 datagram. */
+function replyLimit(peer: RemoteInfo): number {
+  const ipv6 = peer.family === 'IPv6' && !peer.address.toLowerCase().startsWith('::ffff:');
+  return MAX_DATAGRAM_PAYLOAD[ipv6 ? 'udp6' : 'udp4'];
+}

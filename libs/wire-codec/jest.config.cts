@@ -1,4 +1,0 @@
-module.exports = {
-  displayName: 'wire-codec',
-  preset: '../../jest.preset.js',
-};
