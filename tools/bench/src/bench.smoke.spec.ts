@@ -31,9 +31,11 @@ function results(label: string): ResultsFile {
   return JSON.parse(readFileSync(join(out, `${label}.json`), 'utf8')) as ResultsFile;
 }
 
-describe('bench against the built servers and the textbook ones', () => {
+describe('bench against the built servers, the textbook ones and the bare Node floor', () => {
   it('runs every kind of load, verifies the replies and reports every figure', async () => {
     const result = await bench([
+      '--servers',
+      'ours,textbook,bare-node',
       '--scenario',
       'tcp-pipe,tcp-cpm,tcp-bulk,udp-rr-w16',
       '--bulk-mib',
@@ -50,7 +52,18 @@ describe('bench against the built servers and the textbook ones', () => {
     const file = results('smoke');
     expect(file.machine.nproc).toBeGreaterThan(0);
     const ran = file.runs.map((r) => `${r.scenario} ${r.server}`).sort();
-    expect(ran).toEqual(['tcp-bulk ours', 'tcp-cpm ours', 'tcp-cpm textbook', 'tcp-pipe ours', 'udp-rr-w16 ours', 'udp-rr-w16 textbook']);
+    expect(ran).toEqual([
+      'tcp-bulk bare-node',
+      'tcp-bulk ours',
+      'tcp-cpm bare-node',
+      'tcp-cpm ours',
+      'tcp-cpm textbook',
+      'tcp-pipe bare-node',
+      'tcp-pipe ours',
+      'udp-rr-w16 bare-node',
+      'udp-rr-w16 ours',
+      'udp-rr-w16 textbook',
+    ]);
     for (const run of file.runs) {
       const what = `${run.scenario} ${run.server}: ${run.problems.join('; ')}`;
       expect({ what, status: run.status, errors: run.errors, lost: run.lost }).toEqual({ what, status: 'ok', errors: 0, lost: 0 });
@@ -71,11 +84,21 @@ describe('bench against the built servers and the textbook ones', () => {
         expect(run.p999Us as number).toBeGreaterThanOrEqual(run.p99Us as number);
       }
     }
-    expect(file.ratios.map((r) => `${r.scenario} ${r.server}/${r.baseline}`).sort()).toEqual(['tcp-cpm ours/textbook', 'udp-rr-w16 ours/textbook']);
+    expect(file.ratios.map((r) => `${r.scenario} ${r.server}/${r.baseline}`)).toEqual([
+      'tcp-pipe ours/bare-node',
+      'tcp-cpm ours/textbook',
+      'tcp-cpm bare-node/textbook',
+      'tcp-cpm ours/bare-node',
+      'tcp-bulk ours/bare-node',
+      'udp-rr-w16 ours/textbook',
+      'udp-rr-w16 bare-node/textbook',
+      'udp-rr-w16 ours/bare-node',
+    ]);
     for (const r of file.ratios) expect(r.throughput).toBeGreaterThan(0);
 
     expect(stdout).toMatch(/\| scenario +\| server +\| throughput/);
-    expect(stdout).toMatch(/\| tcp-cpm +\| ours \/ textbook \|/);
+    expect(stdout).toMatch(/\| tcp-cpm +\| ours \/ textbook +\|/);
+    expect(stdout).toMatch(/\| tcp-pipe +\| ours \/ bare-node +\|/);
     const svg = readFileSync(join(out, 'smoke.svg'), 'utf8');
     expect(svg).toMatch(/^<svg /);
     expect(svg).toContain('udp-rr-w16');
@@ -108,4 +131,11 @@ describe('bench against the built servers and the textbook ones', () => {
     expect(file.summary.every((row) => row.ok === 0 && Number.isNaN(row.throughput ?? Number.NaN))).toBe(true);
     expect(result.stdout.toString()).toMatch(/FAILED round 1 tcp-pipe echo: mismatch/);
   }, 60_000);
+
+  it('refuses a label that names another folder before running anything, in one line', async () => {
+    const result = await bench(['--label', '/tmp/x', '--scenario', 'udp-rr']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.toString()).toMatch(/^bench: --label: expected a file name without "\/".*, got "\/tmp\/x"\n$/);
+    expect(result.stdout.toString()).toBe('');
+  });
 });

@@ -1,16 +1,39 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UsageError } from '@sockets/cli';
-import { addServerSpec, parseOptions, type ServerTarget } from './options';
+import { addServerSpec, builtinServers, helpTextOf, parseOptions, prepareOutput, type BenchOptions, type ServerTarget } from './options';
 
 const ROOT = '/repo';
 
+function options(argv: string[]): BenchOptions {
+  const o = parseOptions(argv, ROOT);
+  if (o === 'help') throw new Error('unexpected help');
+  return o;
+}
+
+/** The UsageError a command line gives; fails the test if it parses. */
+function usageError(argv: string[]): UsageError {
+  try {
+    parseOptions(argv, ROOT);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return error as UsageError;
+  }
+  throw new Error(`parsed without error: ${argv.join(' ')}`);
+}
+
 describe('parseOptions', () => {
   it('defaults to every scenario, ours against the textbook, 3 rounds of 0.5 + 5 s', () => {
-    const o = parseOptions([], ROOT);
-    if (o === 'help') throw new Error('unexpected help');
+    const o = options([]);
     expect(o.scenarios).toEqual(['tcp-pipe', 'tcp-cpm', 'tcp-bulk', 'udp-rr', 'udp-rr-w16']);
     expect(o.servers.map((s) => s.name)).toEqual(['ours', 'textbook']);
-    expect(o.baseline).toBe('textbook');
-    expect([o.rounds, o.warmupS, o.durationS, o.size, o.bulkMib, o.bulkLines, o.udpTimeoutMs]).toEqual([3, 0.5, 5, 64, 256, 4, 200]);
+    expect(o.baselines).toEqual(['textbook']);
+    expect([o.rounds, o.warmupS, o.durationS, o.size, o.bulkMib, o.bulkLines, o.udpTimeoutMs, o.host, o.transform]).toEqual([
+      3, 0.5, 5, 64, 256, 4, 200, '127.0.0.1', 'upper',
+    ]);
+    expect(o.outDir).toBe('/repo/tools/bench/results');
+    expect(o.label).toMatch(/^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d$/);
     const [ours, textbook] = o.servers;
     expect(ours.commands.get('tcp-pipe')).toBe('node "/repo/dist/apps/tcp-server/main.js" --port {port} --transform {transform}');
     expect(ours.commands.get('udp-rr')).toContain('/repo/dist/apps/udp-server/main.js');
@@ -20,37 +43,104 @@ describe('parseOptions', () => {
   });
 
   it('takes the flags', () => {
-    const o = parseOptions(
-      ['--scenario', 'tcp-pipe,udp-rr', '--duration', '0.3', '--warmup', '0', '--rounds', '1', '--transform', 'count-s', '--bulk-mib', '8', '--out', '/tmp/x', '--label', 'run1'],
-      ROOT,
-    );
-    if (o === 'help') throw new Error('unexpected help');
+    const o = options([
+      '--scenario',
+      'tcp-pipe,udp-rr',
+      '--duration',
+      '0.3',
+      '--warmup',
+      '0',
+      '--rounds',
+      '1',
+      '--transform',
+      'count-s',
+      '--bulk-mib',
+      '8',
+      '--out',
+      '/tmp/x',
+      '--label',
+      'run1',
+      '--host=::1',
+    ]);
     expect(o.scenarios).toEqual(['tcp-pipe', 'udp-rr']);
-    expect([o.durationS, o.warmupS, o.rounds, o.transform, o.bulkMib, o.outDir, o.label]).toEqual([0.3, 0, 1, 'count-s', 8, '/tmp/x', 'run1']);
+    expect([o.durationS, o.warmupS, o.rounds, o.transform, o.bulkMib, o.outDir, o.label, o.host]).toEqual([0.3, 0, 1, 'count-s', 8, '/tmp/x', 'run1', '::1']);
   });
 
-  it('replaces the default servers with --server ones and checks the baseline exists', () => {
-    const o = parseOptions(['--server', 'a=./a -p {port}', '--server', 'b@udp=./b {port}', '--baseline', 'b'], ROOT);
-    if (o === 'help') throw new Error('unexpected help');
+  it('takes scenario all, and each scenario once', () => {
+    expect(options(['--scenario', 'udp-rr,all']).scenarios).toHaveLength(5);
+    expect(options(['--scenario', 'udp-rr,udp-rr']).scenarios).toEqual(['udp-rr']);
+  });
+
+  it('brings in the bare Node floor servers with --servers, with ratios against the textbook and against them', () => {
+    const o = options(['--servers', 'ours,textbook,bare-node']);
+    expect(o.servers.map((s) => s.name)).toEqual(['ours', 'textbook', 'bare-node']);
+    expect(o.baselines).toEqual(['textbook', 'bare-node']);
+    const floor = o.servers[2];
+    // They uppercase ASCII and nothing else, so they sit out count-s.
+    expect(floor.upperOnly).toBe(true);
+    expect(floor.commands.get('tcp-bulk')).toBe('node "/repo/tools/bench/floor/bare-node-tcp.mjs" {port}');
+    expect(floor.commands.get('udp-rr-w16')).toBe('node "/repo/tools/bench/floor/bare-node-udp.mjs" {port}');
+    expect(options(['--servers', 'ours,bare-node']).baselines).toEqual(['bare-node']);
+    expect(options(['--servers', 'ours,textbook,bare-node', '--baseline', 'bare-node']).baselines).toEqual(['bare-node']);
+  });
+
+  it('replaces the default servers with --server ones, every one of them, and checks the baselines exist', () => {
+    const o = options(['--server', 'a=./a -p {port}', '--server', 'b@udp=./b {port}', '--server=b@tcp-cpm=./b -t {port}', '--baseline', 'b']);
     expect(o.servers.map((s) => s.name)).toEqual(['a', 'b']);
-    expect(o.baseline).toBe('b');
-    expect(() => parseOptions(['--server', 'a=./a {port}', '--baseline', 'zz'], ROOT)).toThrow(/no server named "zz"/);
+    expect([...o.servers[1].commands.keys()]).toEqual(['udp-rr', 'udp-rr-w16', 'tcp-cpm']);
+    expect(o.baselines).toEqual(['b']);
+    expect(options(['--server', 'a=./a {port}']).baselines).toEqual([]);
+    expect(usageError(['--server', 'a=./a {port}', '--baseline', 'zz']).message).toBe('bench: --baseline: no server named "zz"; servers: a');
+  });
+
+  it('adds --server ones to the built-in servers --servers names, under other names only', () => {
+    const o = options(['--servers', 'ours,bare-node', '--server', 'c-ref@tcp=./ref -T -p {port}', '--baseline', 'c-ref,bare-node']);
+    expect(o.servers.map((s) => s.name)).toEqual(['ours', 'bare-node', 'c-ref']);
+    expect(o.baselines).toEqual(['c-ref', 'bare-node']);
+    expect(usageError(['--servers', 'ours', '--server', 'ours@tcp=./x {port}']).message).toMatch(/^bench: --server: ours is in --servers already/);
   });
 
   it.each([
-    [['--scenario', 'tcp-nope'], /unknown "tcp-nope"/],
-    [['--duration', '0'], /--duration: expected a number/],
-    [['--rounds', '1.5'], /--rounds: expected an integer/],
-    [['--transform', 'lower'], /--transform/],
-    [['--size', '4'], /--size/],
-    [['--bogus'], /Unknown option '--bogus'/],
-  ])('refuses %j', (argv, message) => {
-    expect(() => parseOptions(argv, ROOT)).toThrow(UsageError);
-    expect(() => parseOptions(argv, ROOT)).toThrow(message);
+    [['--scenario', 'tcp-nope'], 'bench: --scenario: unknown "tcp-nope"; expected all or a comma list of tcp-pipe, tcp-cpm, tcp-bulk, udp-rr, udp-rr-w16, got "tcp-nope"'],
+    [['--servers', 'ours,c-ref'], /^bench: --servers: unknown "c-ref"/],
+    [['--duration', '0'], /^bench: --duration: expected a number from 0.05 to 3600, got "0"$/],
+    [['--duration', '1e3'], /^bench: --duration: expected a number/],
+    [['--rounds', '1.5'], /^bench: --rounds: expected an integer/],
+    [['--transform', 'lower'], /^bench: --transform: expected one of upper, count-s/],
+    [['--size', '4'], /^bench: --size/],
+    [['--host', ''], /^bench: --host/],
+    [['--baseline', ','], /^bench: --baseline: expected a comma list of server names/],
+    [['--server', 'no-equals-sign'], /^bench: --server: expected NAME=COMMAND/],
+    // Not only the last of several --server flags is checked.
+    [['--server', 'x=./x', '--server', 'y=./y {port}'], /^bench: --server: the command of x needs a \{port\} placeholder, got "x=.\/x"$/],
+    [['--label', '/tmp/x'], /^bench: --label: expected a file name without "\/"/],
+    [['--label', 'runs/one'], /^bench: --label/],
+    [['--label', '..'], /^bench: --label/],
+    [['--bogus'], /^bench: unknown flag --bogus; accepted: --help, --scenario,/],
+    [['--rounds'], /^bench: --rounds needs a value/],
+    [['extra'], /^bench: unexpected argument extra/],
+  ])('refuses %j in one line', (argv, message) => {
+    const error = usageError(argv);
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('\n');
   });
 
   it('says help', () => {
     expect(parseOptions(['--help'], ROOT)).toBe('help');
+    expect(parseOptions(['-h'], ROOT)).toBe('help');
+  });
+});
+
+describe('helpTextOf', () => {
+  it('lists every flag with its default, and the servers', () => {
+    const help = helpTextOf();
+    expect(help.startsWith('Usage: bench [flags]\n')).toBe(true);
+    for (const flag of ['scenario', 'servers', 'server', 'baseline', 'rounds', 'duration', 'warmup', 'transform', 'host', 'threads', 'size', 'bulk-mib', 'bulk-lines', 'udp-timeout-ms', 'startup-timeout', 'out', 'label']) {
+      expect(help).toMatch(new RegExp(`^  --${flag} [A-Z]+ `, 'm'));
+    }
+    expect(help).toContain('(default ours,textbook; none when --server is given)');
+    expect(help).toContain('(default all)');
+    expect(help).toContain('bare-node (tools/bench/floor');
   });
 });
 
@@ -81,5 +171,36 @@ describe('addServerSpec', () => {
     ['x@sctp=./x {port}', /unknown scope "sctp"/],
   ])('refuses %s', (spec, message) => {
     expect(() => addServerSpec([], spec)).toThrow(message);
+  });
+});
+
+describe('builtinServers', () => {
+  it('gives the bare Node floor every scenario, by protocol', () => {
+    const [floor] = builtinServers(ROOT, ['bare-node']);
+    expect([...floor.commands.values()].map((c) => c.match(/bare-node-(tcp|udp)/)?.[1])).toEqual(['tcp', 'tcp', 'tcp', 'udp', 'udp']);
+  });
+});
+
+describe('prepareOutput', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bench-out-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates the folder', () => {
+    prepareOutput({ outDir: join(dir, 'a', 'b'), label: 'run' });
+    prepareOutput({ outDir: join(dir, 'a', 'b'), label: 'run' });
+  });
+
+  it('refuses a folder that cannot be made, naming --out', () => {
+    writeFileSync(join(dir, 'file'), '');
+    expect(() => prepareOutput({ outDir: join(dir, 'file', 'sub'), label: 'run' })).toThrow(UsageError);
+    expect(() => prepareOutput({ outDir: join(dir, 'file', 'sub'), label: 'run' })).toThrow(/^bench: --out: cannot write results in .*file\/sub \(ENOTDIR\)$/);
+  });
+
+  it('refuses a label whose file would be a directory, naming --label', () => {
+    mkdirSync(join(dir, 'run.json'));
+    expect(() => prepareOutput({ outDir: dir, label: 'run' })).toThrow(/^bench: --label: .*run\.json is a directory$/);
   });
 });

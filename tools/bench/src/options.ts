@@ -1,7 +1,8 @@
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError } from '@sockets/cli';
+import { join, resolve } from 'node:path';
+import { UsageError, helpText, integerFlag, parseFlags, type FlagSpec, type FlagValues, type Program } from '@sockets/cli';
+import { choiceFlag, decimalFlag, listFlag, repeatedValues } from './flag-kinds';
 import { BENCH_TRANSFORMS, ID_LETTERS, type BenchTransform } from './payload';
 import { SCENARIO_NAMES, SCENARIOS, isScenarioName, type ScenarioName } from './scenarios';
 
@@ -16,7 +17,8 @@ export interface ServerTarget {
 export interface BenchOptions {
   scenarios: ScenarioName[];
   servers: ServerTarget[];
-  baseline: string | undefined;
+  /** Servers the ratios are computed against, in turn. */
+  baselines: string[];
   rounds: number;
   durationS: number;
   warmupS: number;
@@ -32,36 +34,26 @@ export interface BenchOptions {
   label: string;
 }
 
-export const HELP = `Usage: bench [flags]
+/** Servers the repository holds, so a run against them needs nothing from outside it. */
+export const BUILTIN_SERVERS = ['ours', 'textbook', 'bare-node'] as const;
+export type BuiltinServer = (typeof BUILTIN_SERVERS)[number];
+/** Ratios go against these by default, in this order, when they take part. */
+const DEFAULT_BASELINES = ['textbook', 'bare-node'];
 
-Load generator for the uppercase servers. Starts each server on a free port, checks it answers,
+export const PROGRAM: Program = {
+  name: 'bench',
+  usage: '[flags]',
+  summary: `Load generator for the uppercase servers. Starts each server on a free port, checks it answers,
 runs a scenario against it with every reply verified byte for byte, reads the server's CPU and
-peak RSS from /proc, stops it, and prints medians over rounds with ratios against a baseline.
+peak RSS from /proc, stops it, and prints medians over rounds with ratios against the baselines.
 
-Flags:
-  --scenario LIST       comma list of ${SCENARIO_NAMES.join(', ')}, or all (default all)
-  --server SPEC         NAME=COMMAND or NAME@SCOPE=COMMAND, repeatable; COMMAND is run by bash
-                        with {port} (required) and {transform} filled in; SCOPE is tcp, udp or a
-                        comma list of scenarios (default: every selected scenario). Without
-                        --server: ours (dist/apps/tcp-server, dist/apps/udp-server) against
-                        textbook (tools/textbook/TCPServer.py for tcp-cpm, UDPServer.py for udp-*)
-  --baseline NAME       server the ratios are computed against (default textbook, if present)
-  --rounds N            rounds; each runs every server once per scenario, alternating (default 3)
-  --duration S          measured seconds per run (default 5)
-  --warmup S            unmeasured seconds before that (default 0.5)
-  --transform NAME      upper or count-s: what the servers are told and replies are checked
-                        against (default upper; upper-only servers sit out count-s)
-  --host ADDR           address to send load to (default 127.0.0.1)
-  --threads N           load generator worker threads (default ${defaultThreads()})
-  --size N              bytes per message, a TCP line's LF included (default 64)
-  --bulk-mib N          tcp-bulk: MiB streamed (default 256)
-  --bulk-lines N        tcp-bulk: lines they are cut into (default 4)
-  --udp-timeout-ms N    a UDP request unanswered this long is a loss (default 200)
-  --startup-timeout S   wait this long for a server to answer (default 30)
-  --out DIR             where results go (default tools/bench/results)
-  --label NAME          file name of the results: NAME.json, NAME.svg (default: the date and time)
-  -h, --help            print this help and exit
-`;
+Servers (--servers): ours (dist/apps/tcp-server, dist/apps/udp-server: every scenario);
+textbook (tools/textbook/TCPServer.py for tcp-cpm, UDPServer.py for udp-*: upper only);
+bare-node (tools/bench/floor: the least a Node server can do, every scenario, upper only).
+--server NAME=COMMAND adds another, and replaces the default line-up unless --servers is given.
+COMMAND is run by bash with {port} (required) and {transform} filled in; NAME@SCOPE=COMMAND
+limits it to SCOPE: tcp, udp or a comma list of scenarios. Commands under one name share a column.`,
+};
 
 export function defaultThreads(): number {
   // Half the machine: the server under test needs the other half (on 2 cores a second load
@@ -69,119 +61,227 @@ export function defaultThreads(): number {
   return Math.max(1, Math.min(4, Math.floor(availableParallelism() / 2)));
 }
 
-/** The comparison a plain `bench` run makes: the project's servers against the seed's. */
-export function defaultServers(workspaceRoot: string): ServerTarget[] {
-  const path = (p: string) => JSON.stringify(resolve(workspaceRoot, p));
-  const ours = new Map<ScenarioName, string>();
-  for (const name of SCENARIO_NAMES) {
-    const app = SCENARIOS[name].protocol === 'tcp' ? 'tcp-server' : 'udp-server';
-    ours.set(name, `node ${path(`dist/apps/${app}/main.js`)} --port {port} --transform {transform}`);
-  }
-  const textbook = new Map<ScenarioName, string>([
-    ['tcp-cpm', `python3 ${path('tools/textbook/TCPServer.py')} {port}`],
-    ['udp-rr', `python3 ${path('tools/textbook/UDPServer.py')} {port}`],
-    ['udp-rr-w16', `python3 ${path('tools/textbook/UDPServer.py')} {port}`],
-  ]);
-  return [
-    { name: 'ours', commands: ours, upperOnly: false },
-    { name: 'textbook', commands: textbook, upperOnly: true },
-  ];
+/** The one table that drives both parsing and --help. */
+export function benchFlags() {
+  return {
+    scenario: listFlag<ScenarioName>({
+      description: `scenarios to run: all or a comma list of ${SCENARIO_NAMES.join(', ')}`,
+      choices: SCENARIO_NAMES,
+      all: true,
+      default: [...SCENARIO_NAMES],
+      defaultText: 'all',
+    }),
+    servers: listFlag<BuiltinServer>({
+      description: `built-in servers that take part: a comma list of ${BUILTIN_SERVERS.join(', ')}`,
+      choices: BUILTIN_SERVERS,
+      default: ['ours', 'textbook'],
+      defaultText: 'ours,textbook; none when --server is given',
+    }),
+    server: serverFlag(),
+    baseline: baselineFlag(),
+    rounds: integerFlag({ description: 'rounds; each runs every server once per scenario, alternating', default: 3, min: 1, max: 100 }),
+    duration: decimalFlag({ description: 'measured seconds per run', default: 5, min: 0.05, max: 3600 }),
+    warmup: decimalFlag({ description: 'unmeasured seconds before that', default: 0.5, min: 0, max: 600 }),
+    transform: choiceFlag<BenchTransform>({
+      description: 'what the servers are told and replies are checked against; upper-only servers sit out count-s',
+      choices: BENCH_TRANSFORMS,
+      default: 'upper',
+    }),
+    host: hostFlag(),
+    threads: integerFlag({ description: 'load generator worker threads', default: defaultThreads(), defaultText: `${defaultThreads()}, half the CPUs`, min: 1, max: 64 }),
+    size: integerFlag({ description: "bytes per message, a TCP line's LF included", default: 64, min: ID_LETTERS + 1, max: 65_507 }),
+    'bulk-mib': integerFlag({ description: 'tcp-bulk: MiB streamed', default: 256, min: 1, max: 65_536 }),
+    'bulk-lines': integerFlag({ description: 'tcp-bulk: lines they are cut into', default: 4, min: 1, max: 1_000_000 }),
+    'udp-timeout-ms': integerFlag({ description: 'a UDP request unanswered this long is a loss', default: 200, min: 1, max: 60_000 }),
+    'startup-timeout': decimalFlag({ description: 'wait this long for a server to answer', default: 30, min: 1, max: 600 }),
+    out: outFlag(),
+    label: labelFlag(),
+  };
 }
 
-/** Adds `NAME[@SCOPE]=COMMAND` to the list, merging scopes of the same name. */
+export type BenchFlagValues = FlagValues<ReturnType<typeof benchFlags>>;
+
+export function helpTextOf(): string {
+  return helpText(PROGRAM, benchFlags());
+}
+
+// Not cli's hostFlag: that one reads $HOST, which some shells set to the machine's own name.
+function hostFlag(): FlagSpec<string> {
+  return {
+    valueName: 'ADDR',
+    description: 'address to send load to',
+    default: '127.0.0.1',
+    parse(raw) {
+      if (raw.trim() === '' || /\s/.test(raw)) throw new Error('expected a host name or IP address');
+      return raw;
+    },
+  };
+}
+
+function serverFlag(): FlagSpec<string[]> {
+  return {
+    valueName: 'SPEC',
+    description: 'a server of your own, NAME=COMMAND or NAME@SCOPE=COMMAND; repeatable',
+    default: [],
+    defaultText: 'none',
+    parse(raw) {
+      addServerSpec([], raw);
+      return [raw];
+    },
+  };
+}
+
+function baselineFlag(): FlagSpec<string[] | undefined> {
+  return {
+    valueName: 'LIST',
+    description: 'servers the ratios are against, a comma list; each against those after it and those not listed',
+    default: undefined,
+    defaultText: `${DEFAULT_BASELINES.join(',')}, those that take part`,
+    parse(raw) {
+      const names = raw.split(',').filter(Boolean);
+      if (names.length === 0 || !names.every((n) => SERVER_NAME.test(n))) throw new Error('expected a comma list of server names');
+      return [...new Set(names)];
+    },
+  };
+}
+
+function outFlag(): FlagSpec<string | undefined> {
+  return {
+    valueName: 'DIR',
+    description: 'where results go',
+    default: undefined,
+    defaultText: 'tools/bench/results',
+    parse(raw) {
+      if (raw === '') throw new Error('expected a directory');
+      return resolve(raw);
+    },
+  };
+}
+
+function labelFlag(): FlagSpec<string | undefined> {
+  return {
+    valueName: 'NAME',
+    description: 'file name of the results, NAME.json and NAME.svg, in --out',
+    default: undefined,
+    defaultText: 'the date and time',
+    parse(raw) {
+      // A label with a slash would name a file in some other folder, one that may not exist.
+      if (raw === '' || raw === '.' || raw === '..' || /[/\\\0]/.test(raw)) throw new Error('expected a file name without "/" (use --out for the folder)');
+      return raw;
+    },
+  };
+}
+
+/** The line-up: the built-in servers named, each with the scenarios it can take part in. */
+export function builtinServers(workspaceRoot: string, names: readonly BuiltinServer[] = ['ours', 'textbook']): ServerTarget[] {
+  const path = (p: string) => JSON.stringify(resolve(workspaceRoot, p));
+  const byProtocol = (tcp: string, udp: string) => new Map(SCENARIO_NAMES.map((s) => [s, SCENARIOS[s].protocol === 'tcp' ? tcp : udp]));
+  const all: Record<BuiltinServer, ServerTarget> = {
+    ours: {
+      name: 'ours',
+      commands: byProtocol(
+        `node ${path('dist/apps/tcp-server/main.js')} --port {port} --transform {transform}`,
+        `node ${path('dist/apps/udp-server/main.js')} --port {port} --transform {transform}`,
+      ),
+      upperOnly: false,
+    },
+    // The seed's TCP server is serial and closes after one recv: it only fits tcp-cpm.
+    textbook: {
+      name: 'textbook',
+      commands: new Map<ScenarioName, string>([
+        ['tcp-cpm', `python3 ${path('tools/textbook/TCPServer.py')} {port}`],
+        ['udp-rr', `python3 ${path('tools/textbook/UDPServer.py')} {port}`],
+        ['udp-rr-w16', `python3 ${path('tools/textbook/UDPServer.py')} {port}`],
+      ]),
+      upperOnly: true,
+    },
+    // Uppercases ASCII bytes and nothing else: right for every scenario's messages under upper.
+    'bare-node': {
+      name: 'bare-node',
+      commands: byProtocol(`node ${path('tools/bench/floor/bare-node-tcp.mjs')} {port}`, `node ${path('tools/bench/floor/bare-node-udp.mjs')} {port}`),
+      upperOnly: true,
+    },
+  };
+  return names.map((name) => all[name]);
+}
+
+const SERVER_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** Adds `NAME[@SCOPE]=COMMAND` to the list, merging scopes of the same name; throws what is wrong. */
 export function addServerSpec(servers: ServerTarget[], spec: string): void {
   const match = /^([A-Za-z0-9_.-]+)(?:@([a-z0-9,-]+))?=(.+)$/s.exec(spec);
-  if (!match) throw new UsageError(`bench: --server: expected NAME=COMMAND or NAME@SCOPE=COMMAND, got ${JSON.stringify(spec)}`);
+  if (!match) throw new Error('expected NAME=COMMAND or NAME@SCOPE=COMMAND');
   const [, name, scope, command] = match;
-  if (!command.includes('{port}')) throw new UsageError(`bench: --server ${name}: the command needs a {port} placeholder`);
+  if (!command.includes('{port}')) throw new Error(`the command of ${name} needs a {port} placeholder`);
   const scenarios: ScenarioName[] = [];
   for (const part of (scope ?? 'tcp,udp').split(',')) {
     if (part === 'tcp' || part === 'udp') scenarios.push(...SCENARIO_NAMES.filter((s) => SCENARIOS[s].protocol === part));
     else if (isScenarioName(part)) scenarios.push(part);
-    else throw new UsageError(`bench: --server ${name}: unknown scope ${JSON.stringify(part)}; accepted: tcp, udp, ${SCENARIO_NAMES.join(', ')}`);
+    else throw new Error(`unknown scope ${JSON.stringify(part)} for ${name}; accepted: tcp, udp, ${SCENARIO_NAMES.join(', ')}`);
   }
   let target = servers.find((s) => s.name === name);
   if (!target) servers.push((target = { name, commands: new Map(), upperOnly: false }));
   for (const scenario of scenarios) target.commands.set(scenario, command);
 }
 
-function number(flag: string, raw: string | undefined, fallback: number, min: number, max: number, integer: boolean): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`bench: --${flag}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
 export function parseOptions(argv: string[], workspaceRoot: string): BenchOptions | 'help' {
-  const v = parseRaw(argv).values;
-  if (v.help) return 'help';
+  const specs = benchFlags();
+  const parsed = parseFlags(PROGRAM, specs, argv);
+  if (parsed.help) return 'help';
+  const v = parsed.values;
+  const given = (flag: string) => repeatedValues(argv, Object.keys(specs), flag);
 
-  const scenarioList = (v.scenario ?? 'all').split(',').filter(Boolean);
-  const scenarios = scenarioList.includes('all') ? [...SCENARIO_NAMES] : scenarioList;
-  for (const s of scenarios) {
-    if (!isScenarioName(s)) throw new UsageError(`bench: --scenario: unknown ${JSON.stringify(s)}; accepted: all, ${SCENARIO_NAMES.join(', ')}`);
+  const serverSpecs = given('server');
+  const servers = serverSpecs.length > 0 && given('servers').length === 0 ? [] : builtinServers(workspaceRoot, v.servers);
+  const builtin = new Set(servers.map((s) => s.name));
+  for (const spec of serverSpecs) {
+    try {
+      const name = /^[^@=]*/.exec(spec)?.[0] ?? '';
+      // Merging a command into a built-in server would measure something else under its name.
+      if (builtin.has(name)) throw new Error(`${name} is in --servers already; give this one another name`);
+      addServerSpec(servers, spec);
+    } catch (error) {
+      throw new UsageError(`bench: --server: ${(error as Error).message}, got ${JSON.stringify(spec)}`);
+    }
   }
-  const transform = (v.transform ?? 'upper') as BenchTransform;
-  if (!BENCH_TRANSFORMS.includes(transform)) throw new UsageError(`bench: --transform: expected upper or count-s, got ${JSON.stringify(v.transform)}`);
-
-  let servers: ServerTarget[];
-  if (v.server && v.server.length > 0) {
-    servers = [];
-    for (const spec of v.server) addServerSpec(servers, spec);
-  } else {
-    servers = defaultServers(workspaceRoot);
+  const names = servers.map((s) => s.name);
+  const baselines = v.baseline ?? DEFAULT_BASELINES.filter((name) => names.includes(name));
+  for (const baseline of baselines) {
+    if (!names.includes(baseline)) throw new UsageError(`bench: --baseline: no server named ${JSON.stringify(baseline)}; servers: ${names.join(', ')}`);
   }
-  const baseline = v.baseline ?? (servers.some((s) => s.name === 'textbook') ? 'textbook' : undefined);
-  if (baseline !== undefined && !servers.some((s) => s.name === baseline)) {
-    throw new UsageError(`bench: --baseline: no server named ${JSON.stringify(baseline)}; servers: ${servers.map((s) => s.name).join(', ')}`);
-  }
-  const size = number('size', v.size, 64, ID_LETTERS + 1, 65_507, true);
   return {
-    scenarios: scenarios as ScenarioName[],
+    scenarios: v.scenario,
     servers,
-    baseline,
-    rounds: number('rounds', v.rounds, 3, 1, 100, true),
-    durationS: number('duration', v.duration, 5, 0.05, 3600, false),
-    warmupS: number('warmup', v.warmup, 0.5, 0, 600, false),
-    transform,
-    host: v.host ?? '127.0.0.1',
-    threads: number('threads', v.threads, defaultThreads(), 1, 64, true),
-    size,
-    bulkMib: number('bulk-mib', v['bulk-mib'], 256, 1, 65_536, true),
-    bulkLines: number('bulk-lines', v['bulk-lines'], 4, 1, 1_000_000, true),
-    udpTimeoutMs: number('udp-timeout-ms', v['udp-timeout-ms'], 200, 1, 60_000, true),
-    startupTimeoutS: number('startup-timeout', v['startup-timeout'], 30, 1, 600, false),
-    outDir: resolve(v.out ?? resolve(workspaceRoot, 'tools/bench/results')),
+    baselines,
+    rounds: v.rounds,
+    durationS: v.duration,
+    warmupS: v.warmup,
+    transform: v.transform,
+    host: v.host,
+    threads: v.threads,
+    size: v.size,
+    bulkMib: v['bulk-mib'],
+    bulkLines: v['bulk-lines'],
+    udpTimeoutMs: v['udp-timeout-ms'],
+    startupTimeoutS: v['startup-timeout'],
+    outDir: v.out ?? resolve(workspaceRoot, 'tools/bench/results'),
     label: v.label ?? new Date().toISOString().replace(/:/g, '-').replace(/\..*$/, ''),
   };
 }
 
-function parseRaw(argv: string[]) {
+/**
+ * Makes sure the results can be written before any run starts: finding out at the end loses
+ * every figure of the run. Creates --out if need be.
+ */
+export function prepareOutput(options: Pick<BenchOptions, 'outDir' | 'label'>): void {
   try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true });
+    mkdirSync(options.outDir, { recursive: true });
+    accessSync(options.outDir, constants.W_OK);
   } catch (error) {
-    throw new UsageError(`bench: ${(error as Error).message} (see --help)`);
+    throw new UsageError(`bench: --out: cannot write results in ${options.outDir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  for (const ext of ['json', 'svg']) {
+    const path = join(options.outDir, `${options.label}.${ext}`);
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`bench: --label: ${path} is a directory`);
   }
 }
-
-const OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  scenario: { type: 'string' },
-  server: { type: 'string', multiple: true },
-  baseline: { type: 'string' },
-  rounds: { type: 'string' },
-  duration: { type: 'string' },
-  warmup: { type: 'string' },
-  transform: { type: 'string' },
-  host: { type: 'string' },
-  threads: { type: 'string' },
-  size: { type: 'string' },
-  'bulk-mib': { type: 'string' },
-  'bulk-lines': { type: 'string' },
-  'udp-timeout-ms': { type: 'string' },
-  'startup-timeout': { type: 'string' },
-  out: { type: 'string' },
-  label: { type: 'string' },
-} as const;

@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { EXIT } from '@sockets/cli';
 import { benchOnce, throughput, type RunRecord } from './bench-run';
-import { HELP, parseOptions, type BenchOptions } from './options';
+import { helpTextOf, parseOptions, prepareOutput, type BenchOptions } from './options';
 import { renderChart } from './report/chart-svg';
 import { describeMachine, machineInfo } from './report/machine';
 import { ratios, summarize } from './report/summary';
@@ -20,9 +20,10 @@ export async function runBench(argv: string[], bundlePath: string): Promise<numb
   const workspaceRoot = resolve(dirname(bundlePath), '../../..');
   const options = parseOptions(argv, workspaceRoot);
   if (options === 'help') {
-    process.stdout.write(HELP);
+    process.stdout.write(helpTextOf());
     return EXIT.OK;
   }
+  prepareOutput(options);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       process.stderr.write(`bench: ${signal}, stopping the server under test\n`);
@@ -51,10 +52,9 @@ export async function runBench(argv: string[], bundlePath: string): Promise<numb
   }
 
   const summary = summarize(runs);
-  const ratioRows = ratios(summary, options.baseline);
+  const ratioRows = ratios(summary, options.baselines);
   const when = new Date().toISOString();
   const subtitle = `${options.transform}, ${options.size}-byte messages, medians of ${options.rounds} round(s) of ${options.durationS} s; ${describeMachine(machine)}`;
-  mkdirSync(options.outDir, { recursive: true });
   const jsonPath = join(options.outDir, `${options.label}.json`);
   const svgPath = join(options.outDir, `${options.label}.svg`);
   const settings = { ...options, servers: options.servers.map((s) => ({ name: s.name, upperOnly: s.upperOnly, commands: Object.fromEntries(s.commands) })) };

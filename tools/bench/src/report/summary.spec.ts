@@ -68,9 +68,25 @@ describe('ratios', () => {
       run({ server: 'textbook', opsPerS: 100, perSrvCpuS: 200, p99Us: 20, rssPeakKb: 10240 }),
       run({ server: 'ours', scenario: 'tcp-pipe' }),
     ]);
-    expect(ratios(rows, 'textbook')).toEqual([
+    expect(ratios(rows, ['textbook'])).toEqual([
       { scenario: 'udp-rr', server: 'ours', baseline: 'textbook', throughput: 1.5, perSrvCpuS: 1.5, p99: 0.5, rssPeak: 4 },
     ]);
-    expect(ratios(rows, undefined)).toEqual([]);
+    expect(ratios(rows, [])).toEqual([]);
+  });
+
+  it('compares each baseline with the servers after it and the rest, not the same pair twice', () => {
+    const rows = summarize([
+      run({ scenario: 'tcp-pipe', server: 'ours', opsPerS: 80 }),
+      run({ scenario: 'tcp-pipe', server: 'bare-node', opsPerS: 100 }),
+      run({ server: 'ours', opsPerS: 60 }),
+      run({ server: 'textbook', opsPerS: 100 }),
+      run({ server: 'bare-node', opsPerS: 50 }),
+    ]);
+    expect(ratios(rows, ['textbook', 'bare-node']).map((r) => [r.scenario, `${r.server}/${r.baseline}`, r.throughput])).toEqual([
+      ['tcp-pipe', 'ours/bare-node', 0.8],
+      ['udp-rr', 'ours/textbook', 0.6],
+      ['udp-rr', 'bare-node/textbook', 0.5],
+      ['udp-rr', 'ours/bare-node', 1.2],
+    ]);
   });
 });

@@ -72,22 +72,30 @@ export function summarize(runs: readonly RunRecord[]): SummaryRow[] {
   return rows.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
 }
 
-/** Every other server against the baseline, median over median, where both ran the scenario. */
-export function ratios(rows: readonly SummaryRow[], baseline: string | undefined): RatioRow[] {
-  if (baseline === undefined) return [];
+/**
+ * Median over median, where both ran the scenario: each baseline in turn against every server
+ * that is not a baseline and every baseline after it. With textbook then bare-node that gives
+ * ours/textbook, bare-node/textbook and ours/bare-node, and not the same pair twice.
+ */
+export function ratios(rows: readonly SummaryRow[], baselines: readonly string[]): RatioRow[] {
   const out: RatioRow[] = [];
-  for (const base of rows.filter((r) => r.server === baseline)) {
-    for (const row of rows.filter((r) => r.scenario === base.scenario && r.server !== baseline)) {
-      out.push({
-        scenario: row.scenario,
-        server: row.server,
-        baseline,
-        throughput: ratio(row.throughput, base.throughput),
-        perSrvCpuS: ratio(row.perSrvCpuS, base.perSrvCpuS),
-        p99: ratio(row.p99Us, base.p99Us),
-        rssPeak: ratio(row.rssPeakMiB, base.rssPeakMiB),
-      });
+  baselines.forEach((baseline, i) => {
+    const compared = (server: string) => server !== baseline && !baselines.slice(0, i).includes(server);
+    for (const base of rows.filter((r) => r.server === baseline)) {
+      for (const row of rows.filter((r) => r.scenario === base.scenario && compared(r.server))) {
+        out.push({
+          scenario: row.scenario,
+          server: row.server,
+          baseline,
+          throughput: ratio(row.throughput, base.throughput),
+          perSrvCpuS: ratio(row.perSrvCpuS, base.perSrvCpuS),
+          p99: ratio(row.p99Us, base.p99Us),
+          rssPeak: ratio(row.rssPeakMiB, base.rssPeakMiB),
+        });
+      }
     }
-  }
-  return out;
+  });
+  const order = Object.keys(SCENARIOS);
+  // Scenario by scenario, as the results table reads; sort is stable, so baselines keep their turn.
+  return out.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
 }

@@ -15,8 +15,9 @@ export function formatShort(value: number): string {
   if (!Number.isFinite(value)) return DASH;
   if (value === 0) return '0';
   const abs = Math.abs(value);
-  if (abs >= 1e6) return `${(value / 1e6).toPrecision(3)}M`;
-  if (abs >= 1e3) return `${(value / 1e3).toPrecision(3)}k`;
+  // 999,999 rounds to 1000k at three digits: the thresholds sit where rounding carries over.
+  if (abs >= 999.5e3) return `${(value / 1e6).toPrecision(3)}M`;
+  if (abs >= 999.5) return `${(value / 1e3).toPrecision(3)}k`;
   return value.toPrecision(3);
 }
 
