@@ -46,6 +46,6 @@ runCli(program, flags, async (values) => {
     metricsPort,
     logger,
     settings: { flushMs, idleTimeoutMs, maxConnections },
-    createService: () => createTcpServer({ transform, flushMs, idleTimeoutMs, maxConnections, logger }),
+    createService: (serviceLogger) => createTcpServer({ transform, flushMs, idleTimeoutMs, maxConnections, logger: serviceLogger }),
   });
 });

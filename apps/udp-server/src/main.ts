@@ -23,6 +23,6 @@ runCli(program, flags, async (values) => {
     workers,
     metricsPort,
     logger,
-    createService: () => createUdpServer({ transform, logger }),
+    createService: (serviceLogger) => createUdpServer({ transform, logger: serviceLogger }),
   });
 });

@@ -22,8 +22,8 @@ export interface ServeOptions {
   /** Where `/metrics`, `/healthz` and `/readyz` listen; undefined for none. */
   metricsPort?: number;
   logger: Logger;
-  /** Makes the transport's server; called only in a process that serves. */
-  createService(): Service;
+  /** Makes the transport's server, called only in a process that serves, with its logger. */
+  createService(logger: Logger): Service;
 }
 
 /**
@@ -40,7 +40,7 @@ export function serve(options: ServeOptions): Promise<void> {
 
 async function serveAlone(options: ServeOptions): Promise<void> {
   const { logger } = options;
-  const service = options.createService();
+  const service = options.createService(logger);
   const bound = await listen(service, options);
   let ready = true;
   let probes: ProbeServer | undefined;
@@ -68,7 +68,9 @@ type WorkerMessage = { kind: 'ready'; address: string; port: number } | { kind: 
 type PrimaryMessage = { kind: 'stop' };
 
 async function serveAsWorker(options: ServeOptions): Promise<void> {
-  const service = options.createService();
+  // Every line a worker logs says which worker it is.
+  const logger = options.logger.child({ worker: cluster.worker?.id });
+  const service = options.createService(logger);
   let bound: AddressInfo;
   try {
     bound = await listen(service, options);
@@ -80,7 +82,7 @@ async function serveAsWorker(options: ServeOptions): Promise<void> {
     return;
   }
   if (options.metricsPort !== undefined) shareMetricsWithPrimary(createServiceRegistry(service.stats, options.protocol));
-  const stop = onStop(() => service.stop(), { logger: options.logger.child({ worker: cluster.worker?.id }) });
+  const stop = onStop(() => service.stop(), { logger });
   process.on('message', (message: PrimaryMessage) => {
     if (message?.kind === 'stop') stop('primary');
   });

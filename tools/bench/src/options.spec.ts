@@ -116,7 +116,7 @@ describe('parseOptions', () => {
     [['--label', '/tmp/x'], /^bench: --label: expected a file name without "\/"/],
     [['--label', 'runs/one'], /^bench: --label/],
     [['--label', '..'], /^bench: --label/],
-    [['--bogus'], /^bench: unknown flag --bogus; accepted: --help, --scenario,/],
+    [['--bogus'], /^bench: unknown flag --bogus; accepted: --help, --version, --scenario,/],
     [['--rounds'], /^bench: --rounds needs a value/],
     [['extra'], /^bench: unexpected argument extra/],
   ])('refuses %j in one line', (argv, message) => {
