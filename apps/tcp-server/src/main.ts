@@ -30,11 +30,30 @@ const flags = {
     min: 1,
     max: 1_000_000,
   }),
+  'max-per-address': integerFlag({
+    description: 'connections served at once from one client address (per worker); 0 for no limit',
+    default: 0,
+    min: 0,
+    max: 1_000_000,
+  }),
+  'slow-line-ms': integerFlag({
+    description: 'a line unfinished after this many ms must keep arriving at --min-line-rate',
+    default: 10_000,
+    min: 1,
+    max: 2_147_483_647,
+  }),
+  'min-line-rate': integerFlag({
+    description: 'bytes a second a line in progress must average after --slow-line-ms, or the connection is closed; 0 for no limit',
+    default: 64,
+    min: 0,
+    max: 1_000_000_000,
+  }),
 };
 
 runCli(program, flags, async (values) => {
   const { host, port, transform, workers, 'metrics-port': metricsPort, 'log-level': level, 'log-format': format } = values;
   const { 'flush-ms': flushMs, 'idle-timeout-ms': idleTimeoutMs, 'max-connections': maxConnections } = values;
+  const { 'max-per-address': maxPerAddress, 'slow-line-ms': slowLineMs, 'min-line-rate': minLineRate } = values;
   const logger = createLogger({ service: program.name, level, format });
   await serve({
     program: program.name,
@@ -45,7 +64,8 @@ runCli(program, flags, async (values) => {
     workers,
     metricsPort,
     logger,
-    settings: { flushMs, idleTimeoutMs, maxConnections },
-    createService: (serviceLogger) => createTcpServer({ transform, flushMs, idleTimeoutMs, maxConnections, logger: serviceLogger }),
+    settings: { flushMs, idleTimeoutMs, maxConnections, maxPerAddress, slowLineMs, minLineRate },
+    createService: (serviceLogger) =>
+      createTcpServer({ transform, flushMs, idleTimeoutMs, maxConnections, maxPerAddress, slowLineMs, minLineRate, logger: serviceLogger }),
   });
 });

@@ -1,5 +1,4 @@
 import pino from 'pino';
-import pretty from 'pino-pretty';
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 
@@ -31,11 +30,11 @@ export function createLogger(options: CreateLoggerOptions): pino.Logger {
   const base = { service: options.service };
 
   if (typeof destination !== 'number') {
-    const stream = format === 'pretty' ? pretty({ ...PRETTY, destination, colorize: false }) : destination;
+    const stream = format === 'pretty' ? prettyStream({ ...PRETTY, destination, colorize: false }) : destination;
     return pino({ level, base }, stream);
   }
   if (format === 'pretty') {
-    return pino({ level, base }, pretty({ ...PRETTY, destination, colorize: isTerminal(destination) }));
+    return pino({ level, base }, prettyStream({ ...PRETTY, destination, colorize: isTerminal(destination) }));
   }
   return pino({ level, base }, pino.destination({ dest: destination, sync: true }));
 }
@@ -48,6 +47,14 @@ const PRETTY = {
   ignore: 'service',
   singleLine: true,
 } as const;
+
+/** pino-pretty, loaded only when asked for: a server logging JSON never pays for it in memory. */
+function prettyStream(options: PrettyOptions): NodeJS.WritableStream {
+  const { build } = require('pino-pretty') as { build: (options: PrettyOptions) => NodeJS.WritableStream };
+  return build(options);
+}
+
+type PrettyOptions = import('pino-pretty').PrettyOptions;
 
 function isTerminal(destination: number | Writable): boolean {
   if (typeof destination === 'number') return isatty(destination);

@@ -8,8 +8,11 @@ import type { ByteSink, Transducer } from './transducer';
  * context, so mapping one code point at a time gives the same result as mapping the string.
  */
 export class UpperTransducer implements Transducer {
-  /** The start of a code point cut off by the end of the last fragment (at most 3 bytes). */
-  private readonly held = Buffer.alloc(4);
+  /**
+   * The start of a code point cut off by the end of the last fragment (at most 3 bytes).
+   * Made on first need: every connection has a transducer, and most never split a code point.
+   */
+  private held: Buffer | undefined;
   private heldLength = 0;
 
   push(src: Buffer, start: number, end: number, out: ByteSink): void {
@@ -40,6 +43,7 @@ export class UpperTransducer implements Transducer {
         writeUpper(decode(src, i, length), src, i, length, out);
         i += length;
       } else if (length === TRUNCATED) {
+        this.held ??= Buffer.allocUnsafe(4);
         src.copy(this.held, 0, i, end);
         this.heldLength = end - i;
         i = end;
@@ -58,7 +62,7 @@ export class UpperTransducer implements Transducer {
 
   end(out: ByteSink): void {
     if (this.heldLength > 0) {
-      writeRaw(this.held, 0, this.heldLength, out);
+      writeRaw(this.held as Buffer, 0, this.heldLength, out);
       this.heldLength = 0;
     }
   }
@@ -68,7 +72,7 @@ export class UpperTransducer implements Transducer {
    * `src` starts; leaves `heldLength` > 0 only if `src` ran out before the code point did.
    */
   private completeHeld(src: Buffer, start: number, end: number, out: ByteSink): number {
-    const held = this.held;
+    const held = this.held as Buffer;
     const needed = LEAD_LENGTH[held[0]];
     while (this.heldLength < needed && start < end) {
       if (!isContinuation(held[0], this.heldLength, src[start])) {

@@ -4,7 +4,7 @@ import type { Logger } from '@sockets/logging';
 import { describeSocketError, errorCode } from './describe-socket-error';
 import { ListenError, WorkerCrashLoopError } from './errors';
 import { formatAddress } from './format-address';
-import { clusterMetrics, createServiceRegistry, shareMetricsWithPrimary, startProbeServer, type ProbeServer } from './metrics';
+import type { ProbeServer } from './metrics';
 import type { Service } from './service';
 import { onStop } from './stop-signal';
 
@@ -45,6 +45,7 @@ async function serveAlone(options: ServeOptions): Promise<void> {
   let ready = true;
   let probes: ProbeServer | undefined;
   if (options.metricsPort !== undefined) {
+    const { createServiceRegistry } = await loadMetrics();
     const registry = createServiceRegistry(service.stats, options.protocol);
     probes = await openProbes(options, () => registry.metrics(), () => ready).catch(async (error: unknown) => {
       await service.stop();
@@ -81,7 +82,10 @@ async function serveAsWorker(options: ServeOptions): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  if (options.metricsPort !== undefined) shareMetricsWithPrimary(createServiceRegistry(service.stats, options.protocol));
+  if (options.metricsPort !== undefined) {
+    const { createServiceRegistry, shareMetricsWithPrimary } = await loadMetrics();
+    shareMetricsWithPrimary(createServiceRegistry(service.stats, options.protocol));
+  }
   const stop = onStop(() => service.stop(), { logger });
   process.on('message', (message: PrimaryMessage) => {
     if (message?.kind === 'stop') stop('primary');
@@ -158,6 +162,7 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
 
   let probes: ProbeServer | undefined;
   if (options.metricsPort !== undefined) {
+    const { clusterMetrics } = await loadMetrics();
     probes = await openProbes(options, clusterMetrics(), () => !stopping).catch(async (error: unknown) => {
       stopping = true;
       await stopWorkers();
@@ -184,8 +189,14 @@ async function listen(service: Service, options: ServeOptions): Promise<AddressI
   }
 }
 
+/** prom-client and the HTTP server, loaded only when metrics are on: without, they cost no memory. */
+function loadMetrics(): Promise<typeof import('./metrics')> {
+  return import('./metrics');
+}
+
 async function openProbes(options: ServeOptions, metrics: () => Promise<string>, isReady: () => boolean): Promise<ProbeServer> {
   const port = options.metricsPort as number;
+  const { startProbeServer } = await loadMetrics();
   try {
     return await startProbeServer({ host: options.host, port, metrics, isReady });
   } catch (error) {

@@ -7,8 +7,8 @@ import type { Service } from '@sockets/runtime';
 import { createTcpServer } from './tcp-server';
 
 /** The data path in this process, over loopback: a client socket and what it has received. */
-async function start(flushMs: number, transform: TransformName = 'upper') {
-  const service = createTcpServer({ transform, flushMs, idleTimeoutMs: 0, maxConnections: 100, logger: noopLogger });
+async function start(flushMs: number, transform: TransformName = 'upper', minLineRate = 64) {
+  const service = createTcpServer({ transform, flushMs, idleTimeoutMs: 0, maxConnections: 100, maxPerAddress: 0, slowLineMs: 10_000, minLineRate, logger: noopLogger });
   const { port } = await service.listen('127.0.0.1', 0);
   const client = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
   await once(client, 'connect');
@@ -83,7 +83,8 @@ describe('TCP data path', () => {
   });
 
   it('arms the idle flush only while a message is open', async () => {
-    const { service, client } = await start(10_000, 'count-s');
+    // Without the line-rate check, whose timer also waits on an open line.
+    const { service, client } = await start(10_000, 'count-s', 0);
     const setTimer = jest.spyOn(global, 'setTimeout');
     try {
       client.write('s\n');

@@ -14,8 +14,16 @@ export interface TcpServerOptions {
   idleTimeoutMs: number;
   /** Connections served at once; Node closes one over the cap as soon as it is accepted. */
   maxConnections: number;
+  /** Connections served at once from one client address; 0 for no limit. */
+  maxPerAddress: number;
+  /** A line unfinished after this long must keep arriving at `minLineRate`. */
+  slowLineMs: number;
+  /** Bytes a second a line in progress must average once `slowLineMs` has passed; 0 for no limit. */
+  minLineRate: number;
   logger: Logger;
 }
+
+const LF = 0x0a;
 
 /** How long a graceful stop waits for peers to take their last replies before cutting them off. */
 const DRAIN_MS = 3000;
@@ -35,28 +43,46 @@ export function createTcpServer(options: TcpServerOptions): Service {
   // the garbage collector, and an idle connection holds no output memory.
   const encoder = new ReplyEncoder();
   // allowHalfOpen: a peer's FIN ends its input only; replies still owed go out before ours.
+  const perAddress = new Map<string, number>();
   const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    // Only with a per-address cap: reading the peer's address is a getpeername(2) per connection.
+    const address = options.maxPerAddress > 0 ? (socket.remoteAddress ?? '') : undefined;
+    if (address !== undefined) {
+      const count = perAddress.get(address) ?? 0;
+      if (count >= options.maxPerAddress) {
+        socket.destroy();
+        onDrop({ remoteAddress: address, remotePort: socket.remotePort }, 'connection over the per-address cap closed');
+        return;
+      }
+      perAddress.set(address, count + 1);
+    }
     const engine = new ReplyEngine(options.transform, 'line', encoder);
     const connection = new TcpConnection(socket, engine, options, stats);
     connections.add(connection);
-    void connection.closed.then(() => connections.delete(connection));
+    void connection.closed.then(() => {
+      connections.delete(connection);
+      if (address === undefined) return;
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
   });
   server.maxConnections = maxConnections;
 
   let lastWarnAt = -Infinity;
   let droppedSinceWarn = 0;
-  server.on('drop', (data) => {
+  // A flood of connections over a cap gets one line a second, with a count, not a line each.
+  const onDrop = (peer: { remoteAddress?: string; remotePort?: number } | undefined, msg: string): void => {
     stats.connectionsRejected++;
     droppedSinceWarn++;
     const now = performance.now();
     if (now - lastWarnAt < DROP_WARN_INTERVAL_MS) return;
     lastWarnAt = now;
-    logger.warn(
-      { remoteAddress: data?.remoteAddress, remotePort: data?.remotePort, maxConnections, dropped: droppedSinceWarn },
-      'connection over the cap closed',
-    );
+    const { maxPerAddress } = options;
+    logger.warn({ remoteAddress: peer?.remoteAddress, remotePort: peer?.remotePort, maxConnections, maxPerAddress, dropped: droppedSinceWarn }, msg);
     droppedSinceWarn = 0;
-  });
+  };
+  server.on('drop', (data) => onDrop(data, 'connection over the cap closed'));
 
   return {
     stats,
@@ -101,6 +127,10 @@ export class TcpConnection {
   private bytesOut = 0;
   private readonly startedAt = performance.now();
   private flushTimer: NodeJS.Timeout | undefined;
+  /** The line in progress: bytes since the last LF, and when its first byte came. */
+  private lineBytes = 0;
+  private lineStartedAt = 0;
+  private slowLineTimer: NodeJS.Timeout | undefined;
   /** Reading is paused because the socket refused a write; `drain` resumes it. */
   private waitingForDrain = false;
   /** A graceful stop has begun: what arrives from now on is not answered. */
@@ -139,6 +169,7 @@ export class TcpConnection {
     this.closed = new Promise((resolve) =>
       socket.once('close', () => {
         clearTimeout(this.flushTimer);
+        clearTimeout(this.slowLineTimer);
         stats.connectionsOpen--;
         this.logClose();
         resolve();
@@ -159,6 +190,48 @@ export class TcpConnection {
     // chunks end at a newline, never arms it.
     if (this.engine.open) this.armFlush();
     else this.disarmFlush();
+    if (this.options.minLineRate > 0) this.trackLine(chunk);
+  }
+
+  /**
+   * Every byte restarts the idle timeout, so a peer sending a byte now and then could hold its
+   * connection for ever, and enough such peers every slot of the server. A line in progress,
+   * from its first byte to its LF, must therefore keep arriving: once it has been open for
+   * `slowLineMs`, at `minLineRate` bytes a second on average, as Apache's mod_reqtimeout asks
+   * of a request. A line of any length passes as long as it keeps coming; an idle connection
+   * between lines is the idle timeout's business.
+   */
+  private trackLine(chunk: Buffer): void {
+    const lf = chunk.lastIndexOf(LF);
+    if (lf === -1) {
+      if (this.lineBytes === 0) this.lineStartedAt = performance.now();
+      this.lineBytes += chunk.length;
+    } else {
+      this.lineBytes = chunk.length - lf - 1;
+      if (this.lineBytes > 0) this.lineStartedAt = performance.now();
+    }
+    if (this.lineBytes === 0) {
+      clearTimeout(this.slowLineTimer);
+      this.slowLineTimer = undefined;
+    } else {
+      this.slowLineTimer ??= setTimeout(() => this.checkLineRate(), this.options.slowLineMs);
+    }
+  }
+
+  private checkLineRate(): void {
+    this.slowLineTimer = undefined;
+    if (this.lineBytes === 0) return;
+    const { slowLineMs, minLineRate } = this.options;
+    const elapsed = performance.now() - this.lineStartedAt;
+    // What has arrived covers the rate until then.
+    const coveredUntil = Math.max(slowLineMs, (this.lineBytes / minLineRate) * 1000);
+    // Not the peer's doing while we are not reading: our replies wait for it to read them.
+    if (elapsed >= coveredUntil && !this.waitingForDrain) {
+      this.stats.countError('line_too_slow');
+      this.destroy('line too slow');
+      return;
+    }
+    this.slowLineTimer = setTimeout(() => this.checkLineRate(), Math.max(coveredUntil - elapsed, 1000));
   }
 
   /** The peer half-closed: its unterminated tail is a message too; answer it, then end our side. */

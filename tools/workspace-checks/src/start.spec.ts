@@ -35,6 +35,18 @@ describe('npm start', () => {
     expect(run.output().stdout.split('\n').filter((line) => line.includes('"msg":"stopped"'))).toHaveLength(2);
   });
 
+  it('gives each server its own metrics port', async () => {
+    const run = start(['--port', '0', '--metrics-port', '0', '--workers', '2']);
+    expect(await run.waitReady(2)).toBe(2);
+    const ready = run.output().stdout.split('\n').filter((l) => l.includes('"server ready"')).map((l) => JSON.parse(l));
+    expect(ready.map((line) => line.workers)).toEqual([2, 2]);
+    const ports = ready.map((line) => line.metricsPort);
+    expect(ports.every((port) => Number.isInteger(port) && port > 0)).toBe(true);
+    expect(new Set(ports).size).toBe(2);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+  });
+
   it('stops the other server and exits non-zero when one cannot start', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));

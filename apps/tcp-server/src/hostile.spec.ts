@@ -1,0 +1,109 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startServer, type RunningServer } from '@sockets/testing';
+
+jest.setTimeout(60_000);
+
+/** Connects from `localAddress` (any of 127.0.0.0/8 is this machine) and keeps what comes back. */
+async function open(port: number, localAddress = '127.0.0.1') {
+  const socket = connect({ host: '127.0.0.1', port, localAddress });
+  await once(socket, 'connect');
+  let received = '';
+  let closed = false;
+  socket.setEncoding('latin1');
+  socket.on('data', (text: string) => (received += text));
+  socket.on('error', () => undefined);
+  socket.on('close', () => (closed = true));
+  return { socket, received: () => received, closed: () => closed };
+}
+
+/** Polls until `check` holds, for at most `ms`. */
+async function until(check: () => boolean, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (!check() && performance.now() < deadline) await sleep(20);
+  return check();
+}
+
+/** A normal client's exchange: one line, its reply, then close. */
+async function exchange(port: number, line: string): Promise<string> {
+  const client = await open(port);
+  client.socket.end(line);
+  await until(client.closed, 5_000);
+  return client.received();
+}
+
+describe('tcp-server against slow peers (built program, loopback)', () => {
+  let server: RunningServer | undefined;
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  it('at default settings, 1024 peers sending a byte a second lose their slots, and then a normal client is served', async () => {
+    server = await startServer('tcp-server');
+    const { port } = server;
+    const holders: Array<Awaited<ReturnType<typeof open>>> = [];
+    for (let i = 0; i < 1024; i++) holders.push(await open(port));
+    const drip = setInterval(() => {
+      for (const holder of holders) if (!holder.closed()) holder.socket.write('a');
+    }, 1000);
+    try {
+      // Every slot is taken: a newcomer is closed at once, unanswered.
+      expect(await exchange(port, 'locked out?\n')).toBe('');
+      // Each byte is answered (the idle flush), but the line never ends and arrives far below
+      // the minimum rate: once --slow-line-ms has passed, every holder is closed.
+      const allClosed = await until(() => holders.every((holder) => holder.closed()), 30_000);
+      expect(holders.filter((holder) => !holder.closed())).toHaveLength(0);
+      expect(allClosed).toBe(true);
+      expect(holders[0].received()).toMatch(/^A+$/);
+      expect(await exchange(port, 'served again\n')).toBe('SERVED AGAIN\n');
+    } finally {
+      clearInterval(drip);
+      for (const holder of holders) holder.socket.destroy();
+    }
+  });
+
+  it('lets a long line through as long as it keeps coming, and closes one that trickles', async () => {
+    server = await startServer('tcp-server', ['--slow-line-ms', '300', '--min-line-rate', '1000', '--log-level', 'debug']);
+    const fast = await open(server.port);
+    const slow = await open(server.port);
+    // 40 KiB over about 800 ms: 50 KiB/s, well above 1000 B/s.
+    for (let i = 0; i < 40; i++) {
+      fast.socket.write('x'.repeat(1024));
+      slow.socket.write('y');
+      await sleep(20);
+    }
+    fast.socket.end('\n');
+    expect(await until(fast.closed, 5_000)).toBe(true);
+    expect(fast.received()).toBe('X'.repeat(40 * 1024) + '\n');
+    // 40 bytes in more than 300 ms is far below 1000 B/s.
+    expect(await until(slow.closed, 5_000)).toBe(true);
+    await server.stop();
+    const reasons = server.logs.filter((line) => line.msg === 'connection closed').map((line) => line.reason);
+    expect(reasons.sort()).toEqual(['line too slow', 'peer closed']);
+  });
+
+  it('with --max-per-address, closes one address over its share at once, and serves the others', async () => {
+    server = await startServer('tcp-server', ['--max-per-address', '2']);
+    const { port } = server;
+    const first = await open(port);
+    const second = await open(port);
+    const third = await open(port);
+    // Closed at once by the server, before any byte.
+    expect(await until(third.closed, 5_000)).toBe(true);
+    expect(third.received()).toBe('');
+    // Another address of this machine has its own share.
+    const other = await open(port, '127.0.0.2');
+    other.socket.end('other\n');
+    expect(await until(other.closed, 5_000)).toBe(true);
+    expect(other.received()).toBe('OTHER\n');
+    // A slot freed is a slot again.
+    first.socket.destroy();
+    await sleep(100);
+    expect(await exchange(port, 'again\n')).toBe('AGAIN\n');
+    second.socket.destroy();
+    const warned = await server.waitForLog((line) => line.msg === 'connection over the per-address cap closed', 5_000);
+    expect(warned).toMatchObject({ level: 40, maxPerAddress: 2 });
+  });
+});
