@@ -16,9 +16,13 @@ export interface NginxInstall {
 /** Where distributions put nginx; /usr/sbin is often missing from a non-root PATH. */
 const CANDIDATES = ['nginx', '/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'];
 
-/** The nginx on this machine and how to load its stream module, or why it cannot be used. */
+/**
+ * The nginx on this machine and how to load its stream module, or why it cannot be used.
+ * NGINX_BINARY names one to use instead of searching (a build of one's own, say).
+ */
 export function findNginx(): NginxInstall | { missing: string } {
-  for (const binary of CANDIDATES) {
+  const candidates = process.env.NGINX_BINARY ? [process.env.NGINX_BINARY] : CANDIDATES;
+  for (const binary of candidates) {
     let build: string;
     try {
       // nginx -V writes to stderr; merge it in.
@@ -39,7 +43,7 @@ export function findNginx(): NginxInstall | { missing: string } {
     if (/--with-stream(\s|$)/.test(build)) return { binary, version, streamModule: undefined };
     return { missing: `${binary} (${version}) is built without the stream module` };
   }
-  return { missing: 'no nginx found (Debian: apt-get install nginx libnginx-mod-stream)' };
+  return { missing: `no nginx found at ${candidates.join(', ')} (Debian: apt-get install nginx libnginx-mod-stream)` };
 }
 
 export interface Upstream {
