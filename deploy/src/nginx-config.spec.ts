@@ -32,7 +32,8 @@ function directive(body: string, name: string): string[] {
 function seconds(value: string): number {
   const m = /^(\d+)(ms|s|m)?$/.exec(value);
   if (!m) throw new Error(`not an nginx time: ${value}`);
-  return Number(m[1]) * { ms: 0.001, s: 1, m: 60 }[m[2] ?? 's']!;
+  const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60 };
+  return Number(m[1]) * unit[m[2] ?? 's'];
 }
 
 async function helpDefault(app: string, flag: string): Promise<number> {
