@@ -11,6 +11,8 @@ export interface ClusterOptions {
   /** Extra flags for every instance. */
   serverArgs?: string[];
   nginxWorkers?: number;
+  /** nginx's port; a free one when not given (nginx cannot be told to pick one itself). */
+  port?: number;
 }
 
 export interface Cluster {
@@ -48,7 +50,7 @@ export async function startCluster(install: NginxInstall, options: ClusterOption
   }
   const tcp = servers.slice(0, options.tcpInstances);
   const udp = servers.slice(options.tcpInstances);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const nowhere = [{ host: HOST, port: await freePort() }];
   let nginx: RunningNginx;
   try {
