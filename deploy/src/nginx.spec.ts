@@ -113,7 +113,7 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
       }
       const pacedUdp = [0, 1, 2].map((i) => runPaced('udp-client', [...target(cluster), ...DEBUG], lines(`udp${i}`, 80), 20));
       const loadStart = now();
-      const raw = tcpLoad({ host: cluster.host, port: cluster.port, concurrency: 3, until: loadStart + 2000, maxMessages: 400, perConnection: 1, tag: 'kill' });
+      const raw = tcpLoad({ host: cluster.host, port: cluster.port, concurrency: 3, until: loadStart + 2000, maxMessages: 1500, perConnection: 1, tag: 'kill' });
 
       await new Promise((r) => setTimeout(r, 800));
       const killStart = now();
