@@ -32,6 +32,8 @@ const lines = (tag: string, count: number): string[] => Array.from({ length: cou
 const target = (cluster: Cluster): string[] => ['--host', cluster.host, '--port', String(cluster.port)];
 const replies = (records: ConnectionRecord[]): number => sum(records.map((r) => r.answered + r.partial));
 const wrongs = (records: ConnectionRecord[]): string[] => records.flatMap((r) => r.wrong);
+/** A connection that ended with a request unanswered (one opened as the load ended may carry none). */
+const unanswered = (r: ConnectionRecord): boolean => r.sent > r.answered + r.partial;
 const tcpSessionsBy = (sessions: NginxSession[]) => new Map(sessions.filter((s) => s.protocol === 'TCP').map((s) => [s.clientPort, s]));
 const servedBy = (session: NginxSession | undefined): string | undefined => session?.upstreams.at(-1);
 
@@ -134,13 +136,13 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
       // Connection per message: a failure only where nginx had passed the connection to the
       // victim before it died; every connection opened after that was answered.
       const byPort = tcpSessionsBy(sessions);
-      const failed = records.filter((r) => r.answered === 0);
+      const failed = records.filter(unanswered);
       for (const r of failed) {
         expect({ servedBy: servedBy(byPort.get(r.localPort)), openedBeforeKill: r.openedAt < killedAt }).toEqual({ servedBy: victim, openedBeforeKill: true });
       }
       const after = records.filter((r) => r.openedAt > killedAt);
       expect(after.length).toBeGreaterThan(0);
-      expect(after.filter((r) => r.answered === 0)).toEqual([]);
+      expect(after.filter(unanswered)).toEqual([]);
       // nginx moved them: some were refused by the victim and passed on to a survivor.
       const movedOn = sessions.filter((s) => s.protocol === 'TCP' && s.upstreams.length > 1 && s.upstreams[0] === victim && s.status === 200);
 
@@ -254,7 +256,7 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
         [
           `SIGTERM (${Math.round(stopAt - loadStart)} ms into the load), instance exited 0 in ${Math.round(stoppedIn)} ms:`,
           `TCP ${drained.length} connections drained with ${sum(drained.map((l) => l.messages as number))} messages answered, ${records.filter((r) => r.end === 'fin').length} ended by its FIN`,
-          `(requests it had not read, sent again: ${records.filter((r) => r.end === 'fin' && r.sent > r.answered + r.partial).length}),`,
+          `(requests it had not read, sent again: ${records.filter((r) => r.end === 'fin' && unanswered(r)).length}),`,
           `${clientReplies} replies received = ${clientReplies} messages the instances read, ${afterStop} after the stop;`,
           `UDP: 3 of 3 udp-clients got 240 replies, ${udpLost} attempts lost and answered on retransmission, ${empties} empty (ICMP port unreachable, passed on by nginx).`,
         ].join(' '),
