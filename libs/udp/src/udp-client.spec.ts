@@ -95,6 +95,21 @@ describe('UdpRequester', () => {
     expect(real.received).toHaveLength(1);
   });
 
+  it('takes an empty reply to a non-empty message for no answer, and retransmits', async () => {
+    // What nginx sends in front of an instance that has gone away.
+    const proxy = await server(({ message, from }, i, s) => s.reply(from, i === 0 ? '' : upper(message)));
+    const reply = await requester(proxy.port, { timeoutMs: 100 }).request(Buffer.from('still there?'));
+    expect(reply.toString()).toBe('STILL THERE?');
+    expect(proxy.received).toHaveLength(2);
+  });
+
+  it('takes an empty reply to an empty message as the answer', async () => {
+    const echo = await server(({ from }, _i, s) => s.reply(from, ''));
+    const reply = await requester(echo.port, { timeoutMs: 5_000 }).request(Buffer.alloc(0));
+    expect(reply).toHaveLength(0);
+    expect(echo.received).toHaveLength(1);
+  });
+
   it('fails at once when the host refuses (ICMP port unreachable) and no other address is left', async () => {
     const port = await freePort();
     const startedAt = performance.now();

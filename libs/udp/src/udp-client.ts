@@ -183,7 +183,16 @@ export class UdpRequester {
         this.settle = undefined;
         resolve(outcome);
       };
-      this.settle = finish;
+      this.settle = (outcome) => {
+        // No transform answers a non-empty message with nothing, but a UDP proxy does when its
+        // upstream is gone (nginx relays the ICMP error as an empty datagram): not an answer,
+        // so the attempt goes on and its retransmission can reach another instance.
+        if (outcome.kind === 'reply' && outcome.reply.length === 0 && message.length > 0) {
+          this.logger.debug({ server: this.serverText() }, 'empty reply to a non-empty message, ignored');
+          return;
+        }
+        finish(outcome);
+      };
       socket.send(message, (error) => {
         if (error) this.onSocketError(socket, error);
       });
