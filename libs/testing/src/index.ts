@@ -35,3 +35,4 @@ export {
   modelTcpReplies,
   modelUdpReply,
 } from './protocol-model';
+export { SPECIAL_CASE_TEXT, interestingPiece, interestingBytes, largeBytes } from './fuzz-bytes';
