@@ -19,8 +19,11 @@ import {
 // pauses stay far from that edge (short ones are a tenth of it, long ones twice it), so a busy
 // machine does not turn one into the other; a run whose short pause took too long all the same
 // is repeated rather than judged.
-const FLUSH_MS = 200;
-const SHORT_PAUSE_MAX_MS = 20;
+//
+// FUZZ_SEED, FUZZ_RUNS, FUZZ_MS (time limit) and FUZZ_FLUSH_MS override the defaults for a longer
+// exploratory run by hand; `npm test` uses the defaults.
+const FLUSH_MS = Number(process.env.FUZZ_FLUSH_MS ?? 200);
+const SHORT_PAUSE_MAX_MS = Math.max(1, Math.floor(FLUSH_MS / 10));
 const LONG_PAUSE_MS = 2 * FLUSH_MS;
 /** Beyond this a pause meant to be short is too close to the flush interval to judge by. */
 const SHORT_PAUSE_LIMIT_MS = FLUSH_MS / 2;
@@ -29,9 +32,9 @@ const MAX_LONG_PAUSES = 2;
 const MAX_PIECES = 16;
 const REPLY_WAIT_MS = 5_000;
 const ATTEMPTS = 3;
-const SEED = 140_014;
-const NUM_RUNS = 60;
-const TIME_LIMIT_MS = 45_000;
+const SEED = Number(process.env.FUZZ_SEED ?? 140_014);
+const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 60);
+const TIME_LIMIT_MS = Number(process.env.FUZZ_MS ?? 45_000);
 
 jest.setTimeout(TIME_LIMIT_MS + 30_000);
 

@@ -18,9 +18,12 @@ import {
 // the same socket, and the server answers in order, so once the sentinel's reply is in, every
 // reply owed before it is too. Loopback may still drop a datagram on a busy machine; a missing
 // reply or sentinel is retried on a fresh socket a bounded number of times before it counts.
-const SEED = 140_015;
-const NUM_RUNS = 150;
-const TIME_LIMIT_MS = 30_000;
+//
+// FUZZ_SEED, FUZZ_RUNS and FUZZ_MS (time limit) override the defaults for a longer exploratory
+// run by hand; `npm test` uses the defaults.
+const SEED = Number(process.env.FUZZ_SEED ?? 140_015);
+const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+const TIME_LIMIT_MS = Number(process.env.FUZZ_MS ?? 30_000);
 const ATTEMPTS = 3;
 const WAIT_MS = 3_000;
 /** What a client may send over IPv4; over IPv6 a reply may be 20 bytes larger than over IPv4. */
