@@ -1,0 +1,7 @@
+import { resolve } from 'node:path';
+import { runCli } from '@sockets/cli';
+import { PROGRAM, SOAK_FLAGS } from './options';
+import { runSoak } from './soak';
+
+// The bundle lives in dist/tools/soak/: the workspace root, and the built servers, are three levels up.
+runCli(PROGRAM, SOAK_FLAGS, (values) => runSoak(values, resolve(__dirname, '../../..')));
