@@ -46,6 +46,17 @@ export async function runSoak(options: SoakOptions, workspaceRoot: string): Prom
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // Should the tool itself die (a bug, a closed stdout), its servers must not outlive it.
+  const killServers = () => {
+    for (const server of servers) {
+      try {
+        if (!server.exit) process.kill(server.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  };
+  process.once('exit', killServers);
   if (failedToStart.length > 0) {
     await stopServers();
     for (const message of failedToStart) process.stderr.write(`soak: ${message}\n`);
@@ -123,6 +134,7 @@ export async function runSoak(options: SoakOptions, workspaceRoot: string): Prom
   const exits = await Promise.all(servers.map(async (server) => ({ server, exit: server.exit ? { ...server.exit, early: true } : { ...(await server.stop()), early: false } })));
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  process.off('exit', killServers);
 
   const { tcp: t, udp: u } = counters;
   const leaks = peaks.filter((p) => p.baselineFds !== undefined && (p.endFds === undefined || p.endFds > p.baselineFds));
