@@ -20,3 +20,19 @@ export { splitAt } from './split-at';
 export { freePort } from './free-port';
 export { startScriptedServer, onLines, type ScriptedServer } from './scripted-tcp-server';
 export { TestPeer, delay, drained } from './test-peer';
+export {
+  type ModelTransform,
+  type ModelTerminator,
+  type ModelMessage,
+  type TimedSegment,
+  MODEL_MAX_UDP_PAYLOAD,
+  modelUpper,
+  modelCountS,
+  modelTransform,
+  modelFrame,
+  modelTimedMessages,
+  modelReply,
+  modelTcpReplies,
+  modelUdpReply,
+} from './protocol-model';
+export { SPECIAL_CASE_TEXT, interestingPiece, interestingBytes, largeBytes } from './fuzz-bytes';
