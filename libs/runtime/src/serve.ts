@@ -138,8 +138,14 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
     const exits = Object.values(cluster.workers ?? {}).map((worker) => {
       if (!worker || worker.isDead()) return Promise.resolve();
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      if (worker.isConnected()) worker.send({ kind: 'stop' } satisfies PrimaryMessage);
-      else worker.kill('SIGTERM');
+      // A worker whose listen failed disconnects on its own: the send can race that and fail
+      // with EPIPE, which unhandled would crash this process with a stack trace.
+      const kill = (): void => worker.kill('SIGTERM');
+      if (!worker.isConnected()) kill();
+      else
+        worker.send({ kind: 'stop' } satisfies PrimaryMessage, (error) => {
+          if (error) kill();
+        });
       return exited;
     });
     await Promise.all(exits);
