@@ -98,6 +98,7 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
   let bound: AddressInfo | undefined;
   const deaths: number[] = [];
   const ready = new Set<Worker>();
+  let probes: ProbeServer | undefined;
   let onAllReady: (() => void) | undefined;
   let onFailed: ((error: Error) => void) | undefined;
 
@@ -126,7 +127,8 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
         process.stderr.write(`${error.message}\n`);
         process.exitCode = 1;
         stopping = true;
-        void stopWorkers();
+        // The probe listener would keep this process alive, and healthy, with no worker left.
+        void stopWorkers().then(() => probes?.close());
         return;
       }
       logger.warn({ workerPid: worker.process.pid, code, signal }, 'worker died, replacing it');
@@ -162,7 +164,6 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
   });
   onFailed = (error) => logger.error({ err: error }, 'a replacement worker could not listen');
 
-  let probes: ProbeServer | undefined;
   if (options.metricsPort !== undefined) {
     probes = await openProbes(options, clusterMetrics(), () => !stopping).catch(async (error: unknown) => {
       stopping = true;
