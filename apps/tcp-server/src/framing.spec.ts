@@ -1,5 +1,5 @@
 import { fromHex, loadTestVectors, runProgram, startServer, type RunningServer } from '@sockets/testing';
-import { TestPeer, delay } from '@sockets/testing';
+import { TestPeer, delay, drained } from '@sockets/testing';
 
 jest.setTimeout(30_000);
 
@@ -182,6 +182,28 @@ describe('tcp-server framing and transforms (built program, loopback)', () => {
     peer.socket.end();
     await peer.waitForEnd();
     expect(peer.text).toBe('4\n0\n3\r\n2');
+  });
+
+  it('does not end a message at --flush-ms while it is itself not reading (backpressure)', async () => {
+    const peer = await connect(counting.port);
+    peer.socket.pause();
+    // 7 bytes a line, so most reads end mid-line; replies of 2 bytes fill the buffers back to
+    // us until the server stops reading, for far longer than the 30 ms flush.
+    const chunk = Buffer.from('ssssss\n'.repeat(9362));
+    let chunks = 0;
+    let stalled = false;
+    while (chunks < 1024 && !stalled) {
+      chunks++;
+      if (!peer.socket.write(chunk)) stalled = !(await drained(peer.socket, 1000));
+    }
+    expect(stalled).toBe(true);
+    peer.socket.resume();
+    peer.socket.end();
+    await peer.waitForEnd(20_000);
+    const replies = peer.text.split('\n');
+    expect(replies.pop()).toBe('');
+    expect(replies.length).toBe(chunks * 9362);
+    expect(replies.filter((reply) => reply !== '6').slice(0, 5)).toEqual([]);
   });
 
   it('counts a message sent one byte at a time only once it ends', async () => {

@@ -102,6 +102,7 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
   let bound: AddressInfo | undefined;
   const deaths: number[] = [];
   const ready = new Set<Worker>();
+  let probes: ProbeServer | undefined;
   let onAllReady: (() => void) | undefined;
   let onFailed: ((error: Error) => void) | undefined;
 
@@ -130,7 +131,8 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
         process.stderr.write(`${error.message}\n`);
         process.exitCode = 1;
         stopping = true;
-        void stopWorkers();
+        // The probe listener would keep this process alive, and healthy, with no worker left.
+        void stopWorkers().then(() => probes?.close());
         return;
       }
       logger.warn({ workerPid: worker.process.pid, code, signal }, 'worker died, replacing it');
@@ -142,8 +144,14 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
     const exits = Object.values(cluster.workers ?? {}).map((worker) => {
       if (!worker || worker.isDead()) return Promise.resolve();
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      if (worker.isConnected()) worker.send({ kind: 'stop' } satisfies PrimaryMessage);
-      else worker.kill('SIGTERM');
+      // A worker whose listen failed disconnects on its own: the send can race that and fail
+      // with EPIPE, which unhandled would crash this process with a stack trace.
+      const kill = (): void => worker.kill('SIGTERM');
+      if (!worker.isConnected()) kill();
+      else
+        worker.send({ kind: 'stop' } satisfies PrimaryMessage, (error) => {
+          if (error) kill();
+        });
       return exited;
     });
     await Promise.all(exits);
@@ -160,7 +168,6 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
   });
   onFailed = (error) => logger.error({ err: error }, 'a replacement worker could not listen');
 
-  let probes: ProbeServer | undefined;
   if (options.metricsPort !== undefined) {
     const { clusterMetrics } = await loadMetrics();
     probes = await openProbes(options, clusterMetrics(), () => !stopping).catch(async (error: unknown) => {

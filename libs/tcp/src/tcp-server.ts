@@ -258,6 +258,8 @@ export class TcpConnection {
     if (!this.waitingForDrain) return;
     this.waitingForDrain = false;
     this.socket.resume();
+    // The flush waited while we were not reading (see onFlushTimer): time the silence afresh.
+    if (this.engine.open) this.armFlush();
   }
 
   /** Ends an open message with terminator `none` and sends what it still owes. */
@@ -290,6 +292,10 @@ export class TcpConnection {
     const bytesSeen = this.bytesIn;
     setImmediate(() => {
       if (this.bytesIn !== bytesSeen || this.flushTimer !== undefined || this.stopping || this.socket.destroyed) return;
+      // Paused for backpressure, it is we who are not reading: the rest of the message may
+      // wait in the kernel, and ending it here would split it in two (count-s answered `sss`
+      // then its LF with `30`). onDrain re-arms the timer.
+      if (this.waitingForDrain) return;
       if (this.socket.readableEnded || this.socket.writableEnded) return;
       this.flush();
     });

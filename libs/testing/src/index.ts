@@ -36,3 +36,10 @@ export {
   modelUdpReply,
 } from './protocol-model';
 export { SPECIAL_CASE_TEXT, interestingPiece, interestingBytes, largeBytes } from './fuzz-bytes';
+export { httpGet, type HttpResponse } from './http-get';
+export { parseMetrics, metricKey, metricValue, scrapeMetrics, type MetricSamples } from './metrics-text';
+export { childPids, isRunning, tcpConnectionOwner } from './process-tree';
+export { parseJsonLines } from './json-lines';
+export { waitUntil, withTimeout } from './wait-until';
+export { workerPids, killWorkersAsReplaced } from './workers';
+export { udpBurst, type UdpBurstOptions } from './udp-burst';

@@ -13,6 +13,10 @@ export interface RunningServer {
   pid: number;
   port: number;
   address: string;
+  /** The `server ready` line. */
+  ready: Record<string, unknown>;
+  /** Resolves with the exit once the process has exited and all its output has been read. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Every JSON log line so far, parsed. */
   logs: Array<Record<string, unknown>>;
   stderr(): string;
@@ -101,6 +105,8 @@ export function startServer(app: string, args: string[] = [], options: StartServ
       pid: child.pid as number,
       port: ready.port as number,
       address: ready.address as string,
+      ready,
+      exited,
       logs,
       stderr: () => stderr,
       waitForLog,

@@ -32,9 +32,13 @@ export class TestPeer {
     });
   }
 
-  static connect(port: number, host = '127.0.0.1', timeoutMs = 10_000): Promise<TestPeer> {
+  /**
+   * `allowHalfOpen` keeps our side open after the server's FIN, as a peer that has not finished
+   * sending would; by default we end as soon as the server does.
+   */
+  static connect(port: number, host = '127.0.0.1', timeoutMs = 10_000, options: { allowHalfOpen?: boolean } = {}): Promise<TestPeer> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port, host, noDelay: true });
+      const socket = connect({ port, host, noDelay: true, allowHalfOpen: options.allowHalfOpen ?? false });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`could not connect to ${host}:${port} within ${timeoutMs} ms`));

@@ -1,0 +1,33 @@
+import { childPids } from './process-tree';
+import type { RunningServer } from './start-server';
+import { waitUntil } from './wait-until';
+
+/** The worker processes of a server started with `--workers count`, once all of them exist. */
+export function workerPids(server: RunningServer, count: number, timeoutMs = 5000): Promise<number[]> {
+  return waitUntil(
+    () => {
+      const pids = childPids(server.pid);
+      return pids.length === count && pids;
+    },
+    `${count} workers of pid ${server.pid}`,
+    timeoutMs,
+  );
+}
+
+/**
+ * SIGKILLs `count` workers of a cluster primary, one after the other: first a running worker,
+ * then each replacement as soon as the primary has forked it. Resolves with the pids killed.
+ */
+export async function killWorkersAsReplaced(server: RunningServer, workers: number, count: number, timeoutMs = 5000): Promise<number[]> {
+  const seen = new Set(await workerPids(server, workers, timeoutMs));
+  let target = [...seen][0];
+  const killed: number[] = [];
+  for (let i = 0; i < count; i++) {
+    process.kill(target, 'SIGKILL');
+    killed.push(target);
+    if (i === count - 1) break;
+    target = await waitUntil(() => childPids(server.pid).find((pid) => !seen.has(pid)), `the replacement of worker ${target}`, timeoutMs, 5);
+    seen.add(target);
+  }
+  return killed;
+}
