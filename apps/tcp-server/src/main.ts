@@ -1,5 +1,4 @@
-import { integerFlag, runCli, serverFlags } from '@sockets/cli';
-import { createLogger } from '@sockets/logging';
+import { integerFlag, runCli, serveOptions, serverFlags } from '@sockets/cli';
 import { serve } from '@sockets/runtime';
 import { createTcpServer } from '@sockets/tcp';
 
@@ -51,21 +50,13 @@ const flags = {
 };
 
 runCli(program, flags, async (values) => {
-  const { host, port, transform, workers, 'metrics-port': metricsPort, 'log-level': level, 'log-format': format } = values;
-  const { 'flush-ms': flushMs, 'idle-timeout-ms': idleTimeoutMs, 'max-connections': maxConnections } = values;
+  const { transform, 'flush-ms': flushMs, 'idle-timeout-ms': idleTimeoutMs, 'max-connections': maxConnections } = values;
   const { 'max-per-address': maxPerAddress, 'slow-line-ms': slowLineMs, 'min-line-rate': minLineRate } = values;
-  const logger = createLogger({ service: program.name, level, format });
+  const settings = { flushMs, idleTimeoutMs, maxConnections, maxPerAddress, slowLineMs, minLineRate };
   await serve({
-    program: program.name,
+    ...serveOptions(program, values),
     protocol: 'tcp',
-    host,
-    port,
-    transform,
-    workers,
-    metricsPort,
-    logger,
-    settings: { flushMs, idleTimeoutMs, maxConnections, maxPerAddress, slowLineMs, minLineRate },
-    createService: (serviceLogger) =>
-      createTcpServer({ transform, flushMs, idleTimeoutMs, maxConnections, maxPerAddress, slowLineMs, minLineRate, logger: serviceLogger }),
+    settings,
+    createService: (logger) => createTcpServer({ transform, ...settings, logger }),
   });
 });

@@ -25,6 +25,15 @@ describe('udp-client against udp-server', () => {
   afterAll(() => Promise.all([server.stop(), countS.stop()]));
   const at = (s: RunningServer) => ['--host', '127.0.0.1', '--port', String(s.port)];
 
+  it('reports no reply when the reply would not fit in a datagram (the server drops it)', async () => {
+    // 'ΐ' is 2 bytes and its uppercase 6: the message fits, its reply does not.
+    const result = await client([...at(server), '--retries', '0', '--timeout-ms', '300', 'ΐ'.repeat(30_000)]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`no reply from 127.0.0.1:${server.port} after 1 attempts\n`);
+    expect(result.stdout.length).toBe(0);
+    await server.waitForLog((line) => line.msg === 'reply too large for one datagram, not sent');
+  });
+
   it('sends its words, joined by spaces, as one message and prints the reply', async () => {
     const result = await client([...at(server), 'hello', 'big  world']);
     expect({ code: result.code, stdout: result.stdout.toString(), stderr: result.stderr }).toEqual({

@@ -1,5 +1,4 @@
-import { runCli, serverFlags } from '@sockets/cli';
-import { createLogger } from '@sockets/logging';
+import { runCli, serveOptions, serverFlags } from '@sockets/cli';
 import { serve } from '@sockets/runtime';
 import { createUdpServer } from '@sockets/udp';
 
@@ -12,17 +11,10 @@ const program = {
 const flags = serverFlags();
 
 runCli(program, flags, async (values) => {
-  const { host, port, transform, workers, 'metrics-port': metricsPort, 'log-level': level, 'log-format': format } = values;
-  const logger = createLogger({ service: program.name, level, format });
+  const { transform } = values;
   await serve({
-    program: program.name,
+    ...serveOptions(program, values),
     protocol: 'udp',
-    host,
-    port,
-    transform,
-    workers,
-    metricsPort,
-    logger,
-    createService: (serviceLogger) => createUdpServer({ transform, logger: serviceLogger }),
+    createService: (logger) => createUdpServer({ transform, logger }),
   });
 });

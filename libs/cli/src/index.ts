@@ -22,4 +22,5 @@ export {
 } from './flags';
 export { runMain, exitWhenStdoutCloses } from './run-main';
 export { runCli } from './run-cli';
+export { serveOptions } from './server-options';
 export { VERSION } from './version';

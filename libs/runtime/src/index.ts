@@ -4,6 +4,7 @@
 export * from './errors';
 export { describeSocketError, errorCode } from './describe-socket-error';
 export { formatAddress } from './format-address';
+export { connectTcp } from './connect';
 export { ServiceStats, type Service } from './service';
 export { serve, type ServeOptions } from './serve';
 export { onStop, type StopOptions } from './stop-signal';

@@ -1,19 +1,15 @@
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '@sockets/logging';
 import { LineDecoder } from '@sockets/protocol';
 import {
   chooseInputMode,
-  ConnectError,
+  connectTcp,
   ConnectionClosedError,
-  ConnectionRefusedError,
-  describeSocketError,
-  errorCode,
   formatAddress,
   promptLines,
   readLines,
   ReplyTimeoutError,
-  ResolveError,
   type SocketsError,
 } from '@sockets/runtime';
 
@@ -42,7 +38,7 @@ export interface TcpClientOptions {
 export async function runTcpClient(options: TcpClientOptions): Promise<void> {
   const { host, port, timeoutMs, logger } = options;
   const open = async (): Promise<Session> => {
-    const socket = await connect(host, port, timeoutMs);
+    const socket = await connectTcp(host, port, timeoutMs);
     logger.debug({ address: socket.remoteAddress, port: socket.remotePort }, 'connected');
     return new Session(socket, { where: formatAddress(host, port), timeoutMs, output: options.stdout });
   };
@@ -101,39 +97,6 @@ async function prompt(open: () => Promise<Session>, options: TcpClientOptions): 
   } finally {
     session.close();
   }
-}
-
-/**
- * Opens a connection, name resolution included, within `timeoutMs`. Names resolving to several
- * addresses are tried in turn (Node's autoSelectFamily), so `localhost` works whether the
- * server is on ::1 or 127.0.0.1.
- */
-export function connect(host: string, port: number, timeoutMs: number): Promise<Socket> {
-  const where = formatAddress(host, port);
-  return new Promise((resolve, reject) => {
-    const socket = netConnect({ host, port, noDelay: true, autoSelectFamily: true });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new ConnectError(`could not connect to ${where} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.once('error', (error) => {
-      clearTimeout(timer);
-      reject(connectError(error, host, where));
-    });
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-  });
-}
-
-function connectError(error: Error, host: string, where: string): SocketsError {
-  const code = errorCode(error);
-  if (code === 'ECONNREFUSED') return new ConnectionRefusedError(`connection refused by ${where}`, { cause: error });
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ResolveError(`cannot resolve ${host}: ${describeSocketError(error)}`, { cause: error });
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ConnectError(`cannot reach ${where}: no route`, { cause: error });
-  return new ConnectError(`could not connect to ${where}: ${describeSocketError(error)}`, { cause: error });
 }
 
 export interface SessionOptions {

@@ -1,5 +1,6 @@
 import { BULK_PIECE, BulkPlan } from '../bulk-plan';
-import { connectTcp, localTimes, sleepUntil } from './connect';
+import { connectTcp } from '@sockets/runtime';
+import { localTimes, sleepUntil } from './connect';
 import { noteProblem, type LoadDriver, type LoadJob, type WorkerCounts } from './types';
 
 /**

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { MessageFactory } from '../payload';
 import { ReplyStreamChecker } from '../verify';
-import { connectTcp, localTimes, sleepUntil } from './connect';
+import { connectTcp } from '@sockets/runtime';
+import { localTimes, sleepUntil } from './connect';
 import { noteProblem, type LoadDriver, type LoadJob, type WorkerCounts } from './types';
 
 /** Distinct lines per connection before the text repeats; far more than are ever in flight. */
