@@ -39,7 +39,11 @@ export function createUdpServer(options: UdpServerOptions): Service {
       );
       return;
     }
-    (socket as Socket).send(reply, peer.port, peer.address);
+    const sending = socket as Socket;
+    sending.send(reply, peer.port, peer.address);
+    // With the lookup below the send happens inside the call: an empty queue means the kernel
+    // has the datagram, nothing holds `reply`, and its memory takes the next reply.
+    if (sending.getSendQueueCount() === 0) engine.release(reply);
     stats.messages++;
     stats.bytesSent += reply.length;
     if (debug) {
@@ -52,7 +56,7 @@ export function createUdpServer(options: UdpServerOptions): Service {
     listen: (host, port) =>
       new Promise<AddressInfo>((resolve, reject) => {
         const type = isIPv6(host) || host === '::' ? 'udp6' : 'udp4';
-        const bound = createSocket({ type, ipv6Only: false });
+        const bound = createSocket({ type, ipv6Only: false, lookup: peerAddress });
         bound.on('message', onMessage);
         bound.once('error', reject);
         // Not exclusive: in a cluster, the workers share the primary's socket.
@@ -70,6 +74,15 @@ export function createUdpServer(options: UdpServerOptions): Service {
       }),
     stop: () => new Promise<void>((resolve) => (socket ? socket.close(() => resolve()) : resolve())),
   };
+}
+
+/**
+ * A reply goes to the address its datagram came from, already an IP address, so there is
+ * nothing to resolve. dgram's default lookup would still answer on the next tick, holding every
+ * reply until then; answering at once lets the send complete inside `send()`.
+ */
+function peerAddress(address: string, _options: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
+  callback(null, address, isIPv6(address) ? 6 : 4);
 }
 
 /** An IPv4 peer of a dual-stack socket (`::ffff:a.b.c.d`) still gets at most an IPv4 datagram. */
