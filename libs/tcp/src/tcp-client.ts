@@ -1,25 +1,32 @@
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '@sockets/logging';
-import { LineDecoder } from '@sockets/protocol';
+import { LineDecoder, type Terminator } from '@sockets/protocol';
 import {
   chooseInputMode,
+  type ClientTrace,
   ConnectError,
   ConnectionClosedError,
   ConnectionRefusedError,
+  createClientTrace,
   describeSocketError,
   errorCode,
   formatAddress,
+  NO_TRACE,
   promptLines,
   readLines,
   ReplyTimeoutError,
   ResolveError,
   type SocketsError,
+  type TraceFormat,
 } from '@sockets/runtime';
 
 const NEWLINE = Buffer.from('\n');
 const CRLF = Buffer.from('\r\n');
 const CR = 0x0d;
+const TERMINATOR_BYTES: Record<Terminator, Buffer> = { lf: NEWLINE, crlf: CRLF, none: Buffer.alloc(0) };
+/** How long a trace waits, after the last reply, for the server's FIN so it can show who closed. */
+const TRACE_CLOSE_WAIT_MS = 500;
 
 export interface TcpClientOptions {
   host: string;
@@ -30,9 +37,11 @@ export interface TcpClientOptions {
   words: string[];
   stdin: Readable & { isTTY?: boolean };
   stdout: Writable;
-  /** Where the interactive prompt goes, so stdout carries replies only. */
+  /** Where the interactive prompt and the trace go, so stdout carries replies only. */
   stderr: Writable;
   logger: Logger;
+  /** A trace of the exchange on stderr (`--verbose`, `--json`); none when undefined. */
+  trace?: TraceFormat;
 }
 
 /**
@@ -41,15 +50,21 @@ export interface TcpClientOptions {
  */
 export async function runTcpClient(options: TcpClientOptions): Promise<void> {
   const { host, port, timeoutMs, logger } = options;
+  const trace = createClientTrace({ format: options.trace, output: options.stderr, protocol: 'tcp' });
   const open = async (): Promise<Session> => {
-    const socket = await connect(host, port, timeoutMs);
+    const socket = await connect(host, port, timeoutMs, trace);
     logger.debug({ address: socket.remoteAddress, port: socket.remotePort }, 'connected');
-    return new Session(socket, { where: formatAddress(host, port), timeoutMs, output: options.stdout });
+    return new Session(socket, { where: formatAddress(host, port), timeoutMs, output: options.stdout, trace });
   };
-  const mode = chooseInputMode(options.words, options.stdin);
-  if (mode === 'words') await sendWords(await open(), options.words);
-  else if (mode === 'piped') await sendPiped(await open(), options);
-  else await prompt(open, options);
+  try {
+    const mode = chooseInputMode(options.words, options.stdin);
+    if (mode === 'words') await sendWords(await open(), options.words);
+    else if (mode === 'piped') await sendPiped(await open(), options);
+    else await prompt(open, options);
+  } finally {
+    // Also after a failure: what did get through is part of the story.
+    trace.summary();
+  }
 }
 
 /** The words are one sentence (a newline among them starts another, as it would on the wire). */
@@ -58,6 +73,7 @@ async function sendWords(session: Session, words: string[]): Promise<void> {
     for (const message of words.join(' ').split(/\r?\n/)) await session.send(Buffer.from(message, 'utf8'));
     session.end();
     await session.answered();
+    await session.serverClosed();
   } finally {
     session.close();
   }
@@ -69,6 +85,7 @@ async function sendPiped(session: Session, options: TcpClientOptions): Promise<v
     for await (const line of readLines(options.stdin)) await session.send(line);
     session.end();
     await session.answered();
+    await session.serverClosed();
   };
   const pumping = pump();
   // On a failure the race settles first; the abandoned pump then fails too, quietly.
@@ -98,6 +115,7 @@ async function prompt(open: () => Promise<Session>, options: TcpClientOptions): 
       await session.answered();
     }
     session.end();
+    await session.serverClosed();
   } finally {
     session.close();
   }
@@ -108,10 +126,11 @@ async function prompt(open: () => Promise<Session>, options: TcpClientOptions): 
  * addresses are tried in turn (Node's autoSelectFamily), so `localhost` works whether the
  * server is on ::1 or 127.0.0.1.
  */
-export function connect(host: string, port: number, timeoutMs: number): Promise<Socket> {
+export function connect(host: string, port: number, timeoutMs: number, trace: ClientTrace = NO_TRACE): Promise<Socket> {
   const where = formatAddress(host, port);
   return new Promise((resolve, reject) => {
     const socket = netConnect({ host, port, noDelay: true, autoSelectFamily: true });
+    if (trace.enabled) traceConnect(socket, host, trace);
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new ConnectError(`could not connect to ${where} within ${timeoutMs} ms`));
@@ -124,6 +143,41 @@ export function connect(host: string, port: number, timeoutMs: number): Promise<
       clearTimeout(timer);
       socket.removeAllListeners('error');
       resolve(socket);
+    });
+  });
+}
+
+/**
+ * What the kernel and Node do on the way to a connection, as the socket reports it: the
+ * addresses the name stood for, each handshake tried, the one that succeeded.
+ */
+function traceConnect(socket: Socket, host: string, trace: ClientTrace): void {
+  const addresses: string[] = [];
+  let resolved = false;
+  let attemptAt = 0;
+  socket.on('lookup', (error: Error | null, address: string) => {
+    if (!error) addresses.push(address);
+  });
+  socket.on('connectionAttempt', (ip: string, port: number) => {
+    if (!resolved) {
+      resolved = true;
+      trace.emit({ event: 'resolve', host, addresses: isIP(host) ? [host] : addresses });
+    }
+    attemptAt = trace.now();
+    trace.emit({ event: 'connecting', to: formatAddress(ip, port) });
+  });
+  socket.on('connectionAttemptFailed', (ip: string, port: number, _family: number, error: Error) => {
+    trace.emit({ event: 'connect-failed', to: formatAddress(ip, port), code: errorCode(error) ?? error.message });
+  });
+  socket.on('connectionAttemptTimeout', (ip: string, port: number) => {
+    trace.emit({ event: 'connect-failed', to: formatAddress(ip, port), code: 'ETIMEDOUT' });
+  });
+  socket.once('connect', () => {
+    trace.emit({
+      event: 'connected',
+      local: formatAddress(socket.localAddress ?? '?', socket.localPort ?? 0),
+      remote: formatAddress(socket.remoteAddress ?? '?', socket.remotePort ?? 0),
+      handshakeMs: trace.now() - attemptAt,
     });
   });
 }
@@ -143,6 +197,7 @@ export interface SessionOptions {
   timeoutMs: number;
   /** Where replies are printed, one per line. */
   output: Writable;
+  trace?: ClientTrace;
 }
 
 /**
@@ -162,16 +217,28 @@ export class Session {
   private readonly parts: Buffer[] = [];
   private readonly decoder = new LineDecoder({
     onFragment: (src, start, end) => this.parts.push(Buffer.from(src.subarray(start, end))),
-    onEnd: () => this.onReply(),
+    onEnd: (terminator) => this.onReply(terminator),
   });
   private timer: NodeJS.Timeout | undefined;
   private outputBlocked = false;
   private waiters: Array<() => void> = [];
+  private readonly trace: ClientTrace;
+  /** When each unanswered message was sent, oldest first; kept only for a trace. */
+  private readonly sentAt: number[] = [];
+  /** Who ended the connection first and why, for the trace's last word on it. */
+  private firstClose: { first: 'client' | 'server'; why: string } | undefined;
+  /** Set once we destroy the socket: the close that follows is ours, not the server's. */
+  private closing = false;
+  private closeTraced = false;
+  /** How the server's side ended, as the trace words it (`end`, `reset`, an error code). */
+  private peerHow: string | undefined;
+  private peerClosedWaiters: Array<() => void> = [];
 
   constructor(
     private readonly socket: Socket,
     private readonly options: SessionOptions,
   ) {
+    this.trace = options.trace ?? NO_TRACE;
     this.failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
     // Callers race against `failed` only while they wait; a failure between waits is kept.
     this.failed.catch(() => undefined);
@@ -183,10 +250,12 @@ export class Session {
     socket.on('end', () => {
       // A reply cut short by the close is still what the server sent.
       this.decoder.flush();
-      this.onPeerGone('closed by');
+      this.onPeerGone('closed by', 'end');
     });
-    socket.on('error', (error: NodeJS.ErrnoException) => this.onPeerGone(describeLoss(error)));
-    socket.on('close', () => this.onPeerGone('closed by'));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      this.onPeerGone(describeLoss(error), error.code === 'ECONNRESET' ? 'reset' : (error.code ?? error.message)),
+    );
+    socket.on('close', () => this.onPeerGone('closed by', 'closed'));
   }
 
   /** Whether the connection can take another message (false once the server has gone). */
@@ -200,11 +269,17 @@ export class Session {
     this.sent++;
     if (this.peerGone) throw this.fail(this.closedError('closed by'));
     this.armTimer();
-    this.socket.cork();
-    this.socket.write(message);
     // A line that ends in CR keeps it: sent with LF alone, the server would read CR LF as the
     // terminator and answer a different message.
-    const more = this.socket.write(message[message.length - 1] === CR ? CRLF : NEWLINE);
+    const terminator = message[message.length - 1] === CR ? CRLF : NEWLINE;
+    if (this.trace.enabled) {
+      const data = Buffer.concat([message, terminator]);
+      this.trace.emit({ event: 'send', message: this.sent, bytes: data.length, data, inFlight: this.sent - this.received });
+      this.sentAt.push(this.trace.now());
+    }
+    this.socket.cork();
+    this.socket.write(message);
+    const more = this.socket.write(terminator);
     this.socket.uncork();
     if (!more) await Promise.race([new Promise((resolve) => this.socket.once('drain', resolve)), this.failed]);
   }
@@ -218,17 +293,54 @@ export class Session {
 
   /** No more messages: the server answers what is owed and then closes its side. */
   end(): void {
-    if (this.open) this.socket.end();
+    if (!this.open) return;
+    this.socket.end();
+    if (this.trace.enabled) {
+      this.firstClose ??= { first: 'client', why: 'it had no more messages (half-close)' };
+      this.trace.emit({ event: 'half-close', sent: this.sent, received: this.received });
+    }
+  }
+
+  /**
+   * With a trace, waits briefly for the server's FIN after the last reply, so the trace can
+   * show how the connection ended; without one, returns at once.
+   */
+  serverClosed(limitMs = Math.min(this.options.timeoutMs, TRACE_CLOSE_WAIT_MS)): Promise<void> {
+    if (!this.trace.enabled || this.peerGone || this.failure) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, limitMs);
+      this.peerClosedWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   close(): void {
     this.clearTimer();
+    if (this.trace.enabled && !this.closeTraced) {
+      this.closeTraced = true;
+      const { first, why } = this.firstClose ?? { first: 'client', why: 'it was done' };
+      const after =
+        first !== 'client' || this.failure || !this.peerHow
+          ? ''
+          : this.peerHow === 'end'
+            ? '; the server then answered what it owed and closed its side (FIN)'
+            : `; the server's side then ended (${this.peerHow})`;
+      this.trace.emit({ event: 'closed', first, why: `${why}${after}` });
+    }
+    this.closing = true;
     this.socket.destroy();
   }
 
-  private onReply(): void {
+  private onReply(terminator: Terminator): void {
     const reply = Buffer.concat([...this.parts.splice(0), NEWLINE]);
     this.received++;
+    if (this.trace.enabled) {
+      const data = Buffer.concat([reply.subarray(0, reply.length - 1), TERMINATOR_BYTES[terminator]]);
+      const rttMs = this.trace.now() - (this.sentAt.shift() ?? 0);
+      this.trace.emit({ event: 'reply', message: this.received, bytes: data.length, data, rttMs, inFlight: this.sent - this.received });
+    }
     if (!this.options.output.write(reply) && !this.outputBlocked) {
       // A slow reader of stdout slows the socket down rather than filling memory; the wait is
       // ours, not the server's, so the reply clock stops meanwhile.
@@ -247,9 +359,17 @@ export class Session {
     }
   }
 
-  private onPeerGone(how: string): void {
+  private onPeerGone(how: string, traceHow: string): void {
     if (this.peerGone) return;
     this.peerGone = true;
+    // A close that follows our own destroy() is no news from the server.
+    if (this.trace.enabled && !this.closing) {
+      this.peerHow = traceHow;
+      this.trace.emit({ event: 'peer-closed', how: traceHow, sent: this.sent, received: this.received });
+      const what = traceHow === 'end' ? 'it sent FIN' : traceHow === 'reset' ? 'it reset the connection (RST)' : `the connection was lost (${traceHow})`;
+      this.firstClose ??= { first: 'server', why: `${what} after ${this.received} of ${this.sent} replies` };
+    }
+    for (const wake of this.peerClosedWaiters.splice(0)) wake();
     if (this.received < this.sent) this.fail(this.closedError(how));
     else this.clearTimer();
   }
@@ -279,6 +399,8 @@ export class Session {
     if (this.failure) return this.failure;
     this.failure = error;
     this.clearTimer();
+    if (this.trace.enabled) this.firstClose ??= { first: 'client', why: `it gave up: ${error.message}` };
+    this.closing = true;
     this.socket.destroy();
     this.rejectFailed(error);
     return error;
