@@ -41,7 +41,7 @@ describe('createClientTrace', () => {
     trace.summary();
     trace.summary();
     expect(lines()).toEqual([
-      '    0.00 ms  resolve        localhost is 127.0.0.1 (asked the resolver)',
+      "    0.00 ms  resolve        localhost is 127.0.0.1 (the resolver's answer, from /etc/hosts or DNS)",
       '    1.00 ms  socket         UDP socket 127.0.0.1:50000 (the OS picked the port) for 127.0.0.1:12000; nothing sent yet, UDP has no handshake. Each datagram will carry that destination, and only datagrams from it get in',
       '    1.50 ms  send           message 1: datagram of 5 bytes to 127.0.0.1:12000: "hello"',
       '    51.5 ms  retransmit     message 1: no reply within 50 ms; sending it again (attempt 2 of 4), now waiting 100 ms',
@@ -96,7 +96,7 @@ describe('createClientTrace', () => {
   it('says so when no round trip completed', () => {
     const { trace, lines } = traced('text', 'tcp');
     trace.summary();
-    expect(lines()[0]).toContain('0 messages, 0 replies; 0 bytes sent, 0 received; no round trip completed');
+    expect(lines()[0]).toMatch(/0 messages, 0 replies; 0 bytes sent, 0 received; no round trip completed$/);
   });
 });
 
@@ -116,5 +116,24 @@ describe('previewBytes', () => {
   it('keeps the first bytes and says it cut, never splitting a character', () => {
     expect(previewBytes(Buffer.from('abcdef'), 4)).toEqual({ text: 'abcd', cut: true });
     expect(previewBytes(Buffer.from('abcß'), 4)).toEqual({ text: 'abc\\xc3', cut: true });
+  });
+});
+
+describe('how a TCP connection ended', () => {
+  const closed = (fields: Partial<Extract<ClientTraceEvent, { event: 'closed' }>>): string => {
+    const { trace, lines } = traced('text', 'tcp');
+    trace.emit({ event: 'closed', first: 'client', how: 'half-close', sent: 2, received: 2, ...fields });
+    return lines()[0].replace(/^.* closed {9}/, '');
+  };
+
+  it.each([
+    [{ then: 'end' }, 'connection closed; the client closed first: it had no more messages (half-close); the server then answered what it owed and closed its side (FIN)'],
+    [{ then: 'end', received: 1 }, 'connection closed; the client closed first: it had no more messages (half-close); then the server sent FIN after 1 of 2 replies'],
+    [{ then: 'reset', received: 0 }, 'connection closed; the client closed first: it had no more messages (half-close); then the server reset the connection (RST) after 0 of 2 replies'],
+    [{ then: 'gave-up', error: 'no reply within 5 ms' }, 'connection closed; the client closed first: it had no more messages (half-close); then the client gave up: no reply within 5 ms'],
+    [{ first: 'server', how: 'end', sent: 1, received: 1 }, 'connection closed; the server closed first: it sent FIN after 1 of 1 reply'],
+    [{ how: 'done' }, 'connection closed; the client closed first: it was done'],
+  ] as const)('words the close %j', (fields, text) => {
+    expect(closed(fields)).toBe(text);
   });
 });

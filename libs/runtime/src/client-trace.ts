@@ -36,7 +36,12 @@ export type ClientTraceEvent =
   | { event: 'half-close'; sent: number; received: number }
   /** TCP: the server's side ended: FIN (`end`), RST (`reset`), or another socket error code. */
   | { event: 'peer-closed'; how: string; sent: number; received: number }
-  | { event: 'closed'; first: 'client' | 'server'; why: string };
+  /**
+   * TCP: how the connection ended. `first` ended its side first, `how`: `half-close` (no more
+   * messages), `end` (FIN), `reset` (RST), `gave-up` (the client's timeout, `error` says which),
+   * `done`, or an error code; `then` is how the other side ended afterwards, if it was seen.
+   */
+  | { event: 'closed'; first: 'client' | 'server'; how: string; then?: string; sent: number; received: number; error?: string };
 
 export interface ClientTrace {
   /** False for `NO_TRACE`: callers skip work whose only use is an event. */
@@ -215,7 +220,7 @@ class TraceWriter implements ClientTrace {
       );
       parts.push(rtt ? `round trip min ${formatMs(rtt.min)} / median ${formatMs(rtt.median)} / max ${formatMs(rtt.max)} ms` : 'no round trip completed');
       if (udp) parts.push(plural(tally.retransmissions, 'retransmission'));
-      else parts.push(`at most ${tally.maxInFlight} in flight; retransmissions: none visible (TCP resends lost segments itself, below the socket)`);
+      else if (tally.sent > 0) parts.push(`at most ${tally.maxInFlight} in flight; retransmissions: none visible (TCP resends lost segments itself, below the socket)`);
       return parts.join('; ');
     });
   }
@@ -275,7 +280,7 @@ class TraceWriter implements ClientTrace {
         const { host, addresses } = event;
         if (addresses.length === 1 && addresses[0] === host) return `${host} is an IP address already: nothing to look up`;
         const first = addresses.length > 1 ? `; trying ${addresses[0]} first` : '';
-        return `${host} is ${addresses.join(', ')} (asked the resolver)${first}`;
+        return `${host} is ${addresses.join(', ')} (the resolver's answer, from /etc/hosts or DNS)${first}`;
       }
       case 'socket':
         return `UDP socket ${event.local} (the OS picked the port) for ${event.remote}; nothing sent yet, UDP has no handshake. Each datagram will carry that destination, and only datagrams from it get in`;
@@ -330,8 +335,43 @@ class TraceWriter implements ClientTrace {
         return `the server ${how} after ${event.received} of ${plural(event.sent, 'reply', 'replies')}`;
       }
       case 'closed':
-        return `connection closed; the ${event.first} closed first: ${event.why}`;
+        return describeClose(event);
     }
+  }
+}
+
+function describeClose(event: Extract<ClientTraceEvent, { event: 'closed' }>): string {
+  const replies = `after ${event.received} of ${plural(event.sent, 'reply', 'replies')}`;
+  const how = (code: string): string => {
+    switch (code) {
+      case 'half-close':
+        return 'it had no more messages (half-close)';
+      case 'end':
+        return `it sent FIN ${replies}`;
+      case 'reset':
+        return `it reset the connection (RST) ${replies}`;
+      case 'gave-up':
+        return `it gave up: ${event.error ?? 'no reply in time'}`;
+      case 'done':
+        return 'it was done';
+      default:
+        return `the connection was lost (${code}) ${replies}`;
+    }
+  };
+  const text = `connection closed; the ${event.first} closed first: ${how(event.how)}`;
+  switch (event.then) {
+    case undefined:
+      return text;
+    case 'end':
+      return event.how === 'half-close' && event.received >= event.sent
+        ? `${text}; the server then answered what it owed and closed its side (FIN)`
+        : `${text}; then the server sent FIN ${replies}`;
+    case 'reset':
+      return `${text}; then the server reset the connection (RST) ${replies}`;
+    case 'gave-up':
+      return `${text}; then the client gave up: ${event.error ?? 'no reply in time'}`;
+    default:
+      return `${text}; then the connection was lost (${event.then}) ${replies}`;
   }
 }
 

@@ -225,13 +225,12 @@ export class Session {
   private readonly trace: ClientTrace;
   /** When each unanswered message was sent, oldest first; kept only for a trace. */
   private readonly sentAt: number[] = [];
-  /** Who ended the connection first and why, for the trace's last word on it. */
-  private firstClose: { first: 'client' | 'server'; why: string } | undefined;
+  /** Who ended their side first and how, then how the other side ended: the trace's last word. */
+  private firstClose: { first: 'client' | 'server'; how: string } | undefined;
+  private thenHow: string | undefined;
   /** Set once we destroy the socket: the close that follows is ours, not the server's. */
   private closing = false;
   private closeTraced = false;
-  /** How the server's side ended, as the trace words it (`end`, `reset`, an error code). */
-  private peerHow: string | undefined;
   private peerClosedWaiters: Array<() => void> = [];
 
   constructor(
@@ -296,7 +295,7 @@ export class Session {
     if (!this.open) return;
     this.socket.end();
     if (this.trace.enabled) {
-      this.firstClose ??= { first: 'client', why: 'it had no more messages (half-close)' };
+      this.firstClose ??= { first: 'client', how: 'half-close' };
       this.trace.emit({ event: 'half-close', sent: this.sent, received: this.received });
     }
   }
@@ -320,14 +319,17 @@ export class Session {
     this.clearTimer();
     if (this.trace.enabled && !this.closeTraced) {
       this.closeTraced = true;
-      const { first, why } = this.firstClose ?? { first: 'client', why: 'it was done' };
-      const after =
-        first !== 'client' || this.failure || !this.peerHow
-          ? ''
-          : this.peerHow === 'end'
-            ? '; the server then answered what it owed and closed its side (FIN)'
-            : `; the server's side then ended (${this.peerHow})`;
-      this.trace.emit({ event: 'closed', first, why: `${why}${after}` });
+      const { first, how } = this.firstClose ?? { first: 'client', how: 'done' };
+      const gaveUp = how === 'gave-up' || this.thenHow === 'gave-up';
+      this.trace.emit({
+        event: 'closed',
+        first,
+        how,
+        then: this.thenHow,
+        sent: this.sent,
+        received: this.received,
+        error: gaveUp ? this.failure?.message : undefined,
+      });
     }
     this.closing = true;
     this.socket.destroy();
@@ -364,10 +366,9 @@ export class Session {
     this.peerGone = true;
     // A close that follows our own destroy() is no news from the server.
     if (this.trace.enabled && !this.closing) {
-      this.peerHow = traceHow;
       this.trace.emit({ event: 'peer-closed', how: traceHow, sent: this.sent, received: this.received });
-      const what = traceHow === 'end' ? 'it sent FIN' : traceHow === 'reset' ? 'it reset the connection (RST)' : `the connection was lost (${traceHow})`;
-      this.firstClose ??= { first: 'server', why: `${what} after ${this.received} of ${this.sent} replies` };
+      if (!this.firstClose) this.firstClose = { first: 'server', how: traceHow };
+      else this.thenHow ??= traceHow;
     }
     for (const wake of this.peerClosedWaiters.splice(0)) wake();
     if (this.received < this.sent) this.fail(this.closedError(how));
@@ -399,7 +400,11 @@ export class Session {
     if (this.failure) return this.failure;
     this.failure = error;
     this.clearTimer();
-    if (this.trace.enabled) this.firstClose ??= { first: 'client', why: `it gave up: ${error.message}` };
+    // A failure the server caused (its FIN or RST with replies owed) is told by onPeerGone.
+    if (this.trace.enabled && !this.peerGone) {
+      if (!this.firstClose) this.firstClose = { first: 'client', how: 'gave-up' };
+      else this.thenHow ??= 'gave-up';
+    }
     this.closing = true;
     this.socket.destroy();
     this.rejectFailed(error);
