@@ -320,5 +320,7 @@ export function clientFlags() {
     port: portFlag('client'),
     'log-level': logLevelFlag('warn'),
     'log-format': logFormatFlag(),
+    verbose: booleanFlag({ short: 'v', description: 'trace the exchange on stderr, one line per event (socket, each message and reply, round trips) and a summary' }),
+    json: booleanFlag({ description: 'the same trace as JSON lines on stderr, one object per event (implies --verbose)' }),
   };
 }
