@@ -24,9 +24,9 @@ const flags = {
 };
 
 runCli(program, flags, async (values, words) => {
-  const { host, port, 'timeout-ms': timeoutMs, 'log-level': level, 'log-format': format } = values;
+  const { host, port, 'timeout-ms': timeoutMs, 'log-level': level, 'log-format': format, verbose, json } = values;
   // stdout carries replies only.
   const logger = createLogger({ service: program.name, level, format, destination: 2 });
   exitWhenStdoutCloses();
-  await runTcpClient({ host, port, timeoutMs, words, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, logger });
+  await runTcpClient({ host, port, timeoutMs, words, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, logger, trace: json ? 'json' : verbose ? 'text' : undefined });
 });

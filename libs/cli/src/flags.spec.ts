@@ -5,6 +5,7 @@ import {
   helpText,
   hostFlag,
   integerFlag,
+  booleanFlag,
   logFormatFlag,
   logLevelFlag,
   metricsPortFlag,
@@ -185,5 +186,46 @@ describe('the service flags', () => {
   it('refuse a bad value in the environment the same way as on the command line', () => {
     expect(() => parseFlags(server, specs, [], { LOG_FORMAT: 'JSON' })).toThrow('test-server: LOG_FORMAT (environment): expected one of json, pretty, got "JSON"');
     expect(() => parseFlags(server, specs, [], { WORKERS: 'many' })).toThrow(UsageError);
+  });
+});
+
+describe('switches (boolean flags)', () => {
+  const specs = {
+    port: portFlag('client'),
+    verbose: booleanFlag({ short: 'v', description: 'say more' }),
+    json: booleanFlag({ description: 'as JSON', env: 'TEST_JSON' }),
+  };
+  const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+    const result = parseFlags(client, specs, argv, env);
+    if (result.help) throw new Error('unexpected help');
+    return result;
+  };
+
+  it('are false unless given, true when given by name or letter', () => {
+    expect(parse([]).values).toEqual({ port: 12000, verbose: false, json: false });
+    expect(parse(['--verbose', '--json']).values).toMatchObject({ verbose: true, json: true });
+    expect(parse(['-v', 'hello']).values.verbose).toBe(true);
+  });
+
+  it('take no value: the next word stays a word', () => {
+    expect(parse(['-v', 'hello', 'world'])).toEqual({ help: false, values: { port: 12000, verbose: true, json: false }, positionals: ['hello', 'world'] });
+  });
+
+  it('refuse a value written with =, naming the flag', () => {
+    expect(() => parse(['--verbose=yes'])).toThrow(new UsageError('test-client: --verbose takes no value'));
+    expect(() => parse(['--json=1'])).toThrow(new UsageError('test-client: --json takes no value'));
+  });
+
+  it('read the environment when one is named, and refuse a value there that is not yes or no', () => {
+    expect(parse([], { TEST_JSON: '1' }).values.json).toBe(true);
+    expect(parse([], { TEST_JSON: 'no' }).values.json).toBe(false);
+    expect(() => parse([], { TEST_JSON: 'maybe' })).toThrow(UsageError);
+  });
+
+  it('show in help with their letter and without a value name', () => {
+    const text = helpText(client, specs);
+    const lineOf = (flag: string) => text.split('\n').find((line) => line.trimStart().startsWith(flag)) ?? '';
+    expect(lineOf('-v, --verbose')).toMatch(/^ {2}-v, --verbose +say more$/);
+    expect(lineOf('--json')).toMatch(/^ {2}--json +as JSON \(env TEST_JSON\)$/);
   });
 });

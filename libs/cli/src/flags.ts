@@ -19,6 +19,13 @@ export interface FlagSpec<T> {
   defaultText?: string;
   /** Returns the value, or throws an Error whose message says what is accepted. */
   parse(raw: string): T;
+  /**
+   * A switch rather than an option: present or absent, never followed by a value. A boolean
+   * flag's `parse` sees only environment values; on the command line its presence means true.
+   */
+  boolean?: boolean;
+  /** A one-letter alias, `v` for `-v`. */
+  short?: string;
 }
 
 type Specs = Record<string, FlagSpec<unknown>>;
@@ -49,7 +56,9 @@ export function parseFlags<S extends Specs>(
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean' },
   };
-  for (const name of Object.keys(specs)) options[name] = { type: 'string' };
+  for (const [name, spec] of Object.entries(specs)) {
+    options[name] = { type: spec.boolean ? 'boolean' : 'string', ...(spec.short ? { short: spec.short } : {}) };
+  }
 
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -61,6 +70,10 @@ export function parseFlags<S extends Specs>(
 
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
+    if (spec.boolean && parsed.values[name] === true) {
+      values[name] = true;
+      continue;
+    }
     const fromFlag = parsed.values[name] as string | undefined;
     const fromEnv = spec.env ? env[spec.env] : undefined;
     // An empty variable is how shells unset things: treat it as absent.
@@ -90,8 +103,12 @@ function describeParseError(error: Error & { code?: string }, specs: Specs, prog
         ? `${program.name}: unknown flag ${flag}; did you mean --${meant}? (accepted: ${accepted})`
         : `${program.name}: unknown flag ${flag}; accepted: ${accepted}`;
     }
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      // parseArgs names a switch given a value as '-v, --verbose'.
+      const long = /'(?:-\w, )?--([^' ]+)'/.exec(error.message)?.[1];
+      if (long && specs[long]?.boolean) return `${program.name}: --${long} takes no value`;
       return describeDashValue(flag, specs, program, argv) ?? `${program.name}: ${flag} needs a value (see --help)`;
+    }
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return `${program.name}: unexpected argument ${/'([^']*)'/.exec(error.message)?.[1] ?? ''}; accepted: ${accepted}`;
     default:
@@ -145,8 +162,11 @@ function describeDashValue(flag: string | undefined, specs: Specs, program: Prog
 
 export function helpText<S extends Specs>(program: Program, specs: S): string {
   const rows: Array<[string, string]> = Object.entries(specs).map(([name, spec]) => {
-    const notes = [spec.env ? `env ${spec.env}` : '', `default ${spec.defaultText ?? String(spec.default)}`];
-    return [`--${name} ${spec.valueName}`, `${spec.description} (${notes.filter(Boolean).join('; ')})`];
+    const flag = `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.boolean ? '' : ` ${spec.valueName}`}`;
+    // A switch is off unless given; saying `default false` would tell nothing.
+    const defaultNote = spec.boolean && spec.defaultText === undefined ? '' : `default ${spec.defaultText ?? String(spec.default)}`;
+    const notes = [spec.env ? `env ${spec.env}` : '', defaultNote].filter(Boolean);
+    return [flag, notes.length > 0 ? `${spec.description} (${notes.join('; ')})` : spec.description];
   });
   rows.push(['--version', 'print the version and exit'], ['-h, --help', 'print this help and exit']);
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
@@ -174,6 +194,21 @@ export function integerFlag(
         throw new Error(`expected an integer from ${min} to ${max}`);
       }
       return Number(raw);
+    },
+  };
+}
+
+/** A switch such as `--verbose`: false unless given. */
+export function booleanFlag(options: { description: string; short?: string; env?: string }): FlagSpec<boolean> {
+  return {
+    valueName: '',
+    ...options,
+    boolean: true,
+    default: false,
+    parse(raw) {
+      if (/^(1|true|yes|on)$/i.test(raw)) return true;
+      if (/^(0|false|no|off)$/i.test(raw)) return false;
+      throw new Error('expected 1, true, yes or 0, false, no');
     },
   };
 }
@@ -285,5 +320,7 @@ export function clientFlags() {
     port: portFlag('client'),
     'log-level': logLevelFlag('warn'),
     'log-format': logFormatFlag(),
+    verbose: booleanFlag({ short: 'v', description: 'trace the exchange on stderr, one line per event (socket, each message and reply, round trips) and a summary' }),
+    json: booleanFlag({ description: 'the same trace as JSON lines on stderr, one object per event (implies --verbose)' }),
   };
 }

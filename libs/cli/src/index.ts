@@ -17,6 +17,7 @@ export {
   workersFlag,
   metricsPortFlag,
   integerFlag,
+  booleanFlag,
   serverFlags,
   clientFlags,
 } from './flags';

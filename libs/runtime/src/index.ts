@@ -9,3 +9,14 @@ export { ServiceStats, type Service } from './service';
 export { serve, type ServeOptions } from './serve';
 export { onStop, type StopOptions } from './stop-signal';
 export { type InputMode, chooseInputMode, readLines, promptLines, PROMPT } from './client-input';
+export {
+  type ClientTrace,
+  type ClientTraceEvent,
+  type ClientTraceOptions,
+  type TraceFormat,
+  NO_TRACE,
+  PREVIEW_BYTES,
+  createClientTrace,
+  formatMs,
+  previewBytes,
+} from './client-trace';

@@ -1,21 +1,29 @@
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '@sockets/logging';
-import { LineDecoder } from '@sockets/protocol';
+import { LineDecoder, type Terminator } from '@sockets/protocol';
 import {
   chooseInputMode,
+  type ClientTrace,
   connectTcp,
   ConnectionClosedError,
+  createClientTrace,
+  errorCode,
   formatAddress,
+  NO_TRACE,
   promptLines,
   readLines,
   ReplyTimeoutError,
   type SocketsError,
+  type TraceFormat,
 } from '@sockets/runtime';
 
 const NEWLINE = Buffer.from('\n');
 const CRLF = Buffer.from('\r\n');
 const CR = 0x0d;
+const TERMINATOR_BYTES: Record<Terminator, Buffer> = { lf: NEWLINE, crlf: CRLF, none: Buffer.alloc(0) };
+/** How long a trace waits, after the last reply, for the server's FIN so it can show who closed. */
+const TRACE_CLOSE_WAIT_MS = 500;
 
 export interface TcpClientOptions {
   host: string;
@@ -26,9 +34,11 @@ export interface TcpClientOptions {
   words: string[];
   stdin: Readable & { isTTY?: boolean };
   stdout: Writable;
-  /** Where the interactive prompt goes, so stdout carries replies only. */
+  /** Where the interactive prompt and the trace go, so stdout carries replies only. */
   stderr: Writable;
   logger: Logger;
+  /** A trace of the exchange on stderr (`--verbose`, `--json`); none when undefined. */
+  trace?: TraceFormat;
 }
 
 /**
@@ -37,15 +47,21 @@ export interface TcpClientOptions {
  */
 export async function runTcpClient(options: TcpClientOptions): Promise<void> {
   const { host, port, timeoutMs, logger } = options;
+  const trace = createClientTrace({ format: options.trace, output: options.stderr, protocol: 'tcp' });
   const open = async (): Promise<Session> => {
-    const socket = await connectTcp(host, port, timeoutMs);
+    const socket = await connectTcp(host, port, timeoutMs, trace.enabled ? (opening) => traceConnect(opening, host, trace) : undefined);
     logger.debug({ address: socket.remoteAddress, port: socket.remotePort }, 'connected');
-    return new Session(socket, { where: formatAddress(host, port), timeoutMs, output: options.stdout });
+    return new Session(socket, { where: formatAddress(host, port), timeoutMs, output: options.stdout, trace });
   };
-  const mode = chooseInputMode(options.words, options.stdin);
-  if (mode === 'words') await sendWords(await open(), options.words);
-  else if (mode === 'piped') await sendPiped(await open(), options);
-  else await prompt(open, options);
+  try {
+    const mode = chooseInputMode(options.words, options.stdin);
+    if (mode === 'words') await sendWords(await open(), options.words);
+    else if (mode === 'piped') await sendPiped(await open(), options);
+    else await prompt(open, options);
+  } finally {
+    // Also after a failure: what did get through is part of the story.
+    trace.summary();
+  }
 }
 
 /** The words are one sentence (a newline among them starts another, as it would on the wire). */
@@ -54,6 +70,7 @@ async function sendWords(session: Session, words: string[]): Promise<void> {
     for (const message of words.join(' ').split(/\r?\n/)) await session.send(Buffer.from(message, 'utf8'));
     session.end();
     await session.answered();
+    await session.serverClosed();
   } finally {
     session.close();
   }
@@ -65,6 +82,7 @@ async function sendPiped(session: Session, options: TcpClientOptions): Promise<v
     for await (const line of readLines(options.stdin)) await session.send(line);
     session.end();
     await session.answered();
+    await session.serverClosed();
   };
   const pumping = pump();
   // On a failure the race settles first; the abandoned pump then fails too, quietly.
@@ -94,9 +112,45 @@ async function prompt(open: () => Promise<Session>, options: TcpClientOptions): 
       await session.answered();
     }
     session.end();
+    await session.serverClosed();
   } finally {
     session.close();
   }
+}
+
+/**
+ * What the kernel and Node do on the way to a connection, as the socket reports it: the
+ * addresses the name stood for, each handshake tried, the one that succeeded.
+ */
+function traceConnect(socket: Socket, host: string, trace: ClientTrace): void {
+  const addresses: string[] = [];
+  let resolved = false;
+  let attemptAt = 0;
+  socket.on('lookup', (error: Error | null, address: string) => {
+    if (!error) addresses.push(address);
+  });
+  socket.on('connectionAttempt', (ip: string, port: number) => {
+    if (!resolved) {
+      resolved = true;
+      trace.emit({ event: 'resolve', host, addresses: isIP(host) ? [host] : addresses });
+    }
+    attemptAt = trace.now();
+    trace.emit({ event: 'connecting', to: formatAddress(ip, port) });
+  });
+  socket.on('connectionAttemptFailed', (ip: string, port: number, _family: number, error: Error) => {
+    trace.emit({ event: 'connect-failed', to: formatAddress(ip, port), code: errorCode(error) ?? error.message });
+  });
+  socket.on('connectionAttemptTimeout', (ip: string, port: number) => {
+    trace.emit({ event: 'connect-failed', to: formatAddress(ip, port), code: 'ETIMEDOUT' });
+  });
+  socket.once('connect', () => {
+    trace.emit({
+      event: 'connected',
+      local: formatAddress(socket.localAddress ?? '?', socket.localPort ?? 0),
+      remote: formatAddress(socket.remoteAddress ?? '?', socket.remotePort ?? 0),
+      handshakeMs: trace.now() - attemptAt,
+    });
+  });
 }
 
 export interface SessionOptions {
@@ -106,6 +160,7 @@ export interface SessionOptions {
   timeoutMs: number;
   /** Where replies are printed, one per line. */
   output: Writable;
+  trace?: ClientTrace;
 }
 
 /**
@@ -125,16 +180,27 @@ export class Session {
   private readonly parts: Buffer[] = [];
   private readonly decoder = new LineDecoder({
     onFragment: (src, start, end) => this.parts.push(Buffer.from(src.subarray(start, end))),
-    onEnd: () => this.onReply(),
+    onEnd: (terminator) => this.onReply(terminator),
   });
   private timer: NodeJS.Timeout | undefined;
   private outputBlocked = false;
   private waiters: Array<() => void> = [];
+  private readonly trace: ClientTrace;
+  /** When each unanswered message was sent, oldest first; kept only for a trace. */
+  private readonly sentAt: number[] = [];
+  /** Who ended their side first and how, then how the other side ended: the trace's last word. */
+  private firstClose: { first: 'client' | 'server'; how: string } | undefined;
+  private thenHow: string | undefined;
+  /** Set once we destroy the socket: the close that follows is ours, not the server's. */
+  private closing = false;
+  private closeTraced = false;
+  private peerClosedWaiters: Array<() => void> = [];
 
   constructor(
     private readonly socket: Socket,
     private readonly options: SessionOptions,
   ) {
+    this.trace = options.trace ?? NO_TRACE;
     this.failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
     // Callers race against `failed` only while they wait; a failure between waits is kept.
     this.failed.catch(() => undefined);
@@ -146,10 +212,12 @@ export class Session {
     socket.on('end', () => {
       // A reply cut short by the close is still what the server sent.
       this.decoder.flush();
-      this.onPeerGone('closed by');
+      this.onPeerGone('closed by', 'end');
     });
-    socket.on('error', (error: NodeJS.ErrnoException) => this.onPeerGone(describeLoss(error)));
-    socket.on('close', () => this.onPeerGone('closed by'));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      this.onPeerGone(describeLoss(error), error.code === 'ECONNRESET' ? 'reset' : (error.code ?? error.message)),
+    );
+    socket.on('close', () => this.onPeerGone('closed by', 'closed'));
   }
 
   /** Whether the connection can take another message (false once the server has gone). */
@@ -163,11 +231,17 @@ export class Session {
     this.sent++;
     if (this.peerGone) throw this.fail(this.closedError('closed by'));
     this.armTimer();
-    this.socket.cork();
-    this.socket.write(message);
     // A line that ends in CR keeps it: sent with LF alone, the server would read CR LF as the
     // terminator and answer a different message.
-    const more = this.socket.write(message[message.length - 1] === CR ? CRLF : NEWLINE);
+    const terminator = message[message.length - 1] === CR ? CRLF : NEWLINE;
+    if (this.trace.enabled) {
+      const data = Buffer.concat([message, terminator]);
+      this.trace.emit({ event: 'send', message: this.sent, bytes: data.length, data, inFlight: this.sent - this.received });
+      this.sentAt.push(this.trace.now());
+    }
+    this.socket.cork();
+    this.socket.write(message);
+    const more = this.socket.write(terminator);
     this.socket.uncork();
     if (!more) await Promise.race([new Promise((resolve) => this.socket.once('drain', resolve)), this.failed]);
   }
@@ -181,17 +255,57 @@ export class Session {
 
   /** No more messages: the server answers what is owed and then closes its side. */
   end(): void {
-    if (this.open) this.socket.end();
+    if (!this.open) return;
+    this.socket.end();
+    if (this.trace.enabled) {
+      this.firstClose ??= { first: 'client', how: 'half-close' };
+      this.trace.emit({ event: 'half-close', sent: this.sent, received: this.received });
+    }
+  }
+
+  /**
+   * With a trace, waits briefly for the server's FIN after the last reply, so the trace can
+   * show how the connection ended; without one, returns at once.
+   */
+  serverClosed(limitMs = Math.min(this.options.timeoutMs, TRACE_CLOSE_WAIT_MS)): Promise<void> {
+    if (!this.trace.enabled || this.peerGone || this.failure) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, limitMs);
+      this.peerClosedWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   close(): void {
     this.clearTimer();
+    if (this.trace.enabled && !this.closeTraced) {
+      this.closeTraced = true;
+      const { first, how } = this.firstClose ?? { first: 'client', how: 'done' };
+      const gaveUp = how === 'gave-up' || this.thenHow === 'gave-up';
+      this.trace.emit({
+        event: 'closed',
+        first,
+        how,
+        then: this.thenHow,
+        sent: this.sent,
+        received: this.received,
+        error: gaveUp ? this.failure?.message : undefined,
+      });
+    }
+    this.closing = true;
     this.socket.destroy();
   }
 
-  private onReply(): void {
+  private onReply(terminator: Terminator): void {
     const reply = Buffer.concat([...this.parts.splice(0), NEWLINE]);
     this.received++;
+    if (this.trace.enabled) {
+      const data = Buffer.concat([reply.subarray(0, reply.length - 1), TERMINATOR_BYTES[terminator]]);
+      const rttMs = this.trace.now() - (this.sentAt.shift() ?? 0);
+      this.trace.emit({ event: 'reply', message: this.received, bytes: data.length, data, rttMs, inFlight: this.sent - this.received });
+    }
     if (!this.options.output.write(reply) && !this.outputBlocked) {
       // A slow reader of stdout slows the socket down rather than filling memory; the wait is
       // ours, not the server's, so the reply clock stops meanwhile.
@@ -210,9 +324,16 @@ export class Session {
     }
   }
 
-  private onPeerGone(how: string): void {
+  private onPeerGone(how: string, traceHow: string): void {
     if (this.peerGone) return;
     this.peerGone = true;
+    // A close that follows our own destroy() is no news from the server.
+    if (this.trace.enabled && !this.closing) {
+      this.trace.emit({ event: 'peer-closed', how: traceHow, sent: this.sent, received: this.received });
+      if (!this.firstClose) this.firstClose = { first: 'server', how: traceHow };
+      else this.thenHow ??= traceHow;
+    }
+    for (const wake of this.peerClosedWaiters.splice(0)) wake();
     if (this.received < this.sent) this.fail(this.closedError(how));
     else this.clearTimer();
   }
@@ -242,6 +363,12 @@ export class Session {
     if (this.failure) return this.failure;
     this.failure = error;
     this.clearTimer();
+    // A failure the server caused (its FIN or RST with replies owed) is told by onPeerGone.
+    if (this.trace.enabled && !this.peerGone) {
+      if (!this.firstClose) this.firstClose = { first: 'client', how: 'gave-up' };
+      else this.thenHow ??= 'gave-up';
+    }
+    this.closing = true;
     this.socket.destroy();
     this.rejectFailed(error);
     return error;

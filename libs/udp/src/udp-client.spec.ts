@@ -1,5 +1,5 @@
 import { createSocket } from 'node:dgram';
-import { ConnectionRefusedError, MessageTooLargeError, NoReplyError } from '@sockets/runtime';
+import { ConnectionRefusedError, MessageTooLargeError, NoReplyError, type ClientTrace, type ClientTraceEvent } from '@sockets/runtime';
 import { startScriptedUdpServer, type ScriptedUdpServer, freePort } from '@sockets/testing';
 import { UdpRequester, type UdpRequesterOptions } from './udp-client';
 
@@ -145,5 +145,102 @@ describe('UdpRequester', () => {
     await expect(client.request(Buffer.alloc(65_528, 'a'))).rejects.toThrow(/at most 65527 bytes over IPv6/);
     expect((await client.request(Buffer.alloc(65_527, 'a'))).toString()).toBe('65527');
     expect(echo.received).toHaveLength(1);
+  });
+});
+
+/** A trace that keeps its events, for tests to read. */
+function recorder(): ClientTrace & { events: ClientTraceEvent[]; named<N extends ClientTraceEvent['event']>(name: N): Array<Extract<ClientTraceEvent, { event: N }>> } {
+  const events: ClientTraceEvent[] = [];
+  return {
+    enabled: true,
+    events,
+    now: () => performance.now(),
+    emit: (event) => events.push(event),
+    summary: () => undefined,
+    named: (name) => events.filter((event) => event.event === name) as never,
+  };
+}
+
+describe('UdpRequester trace', () => {
+  it('traces the socket, the datagram out and the reply in, with sizes, addresses and the round trip', async () => {
+    const echo = await server(({ message, from }, _i, s) => s.reply(from, upper(message)));
+    const trace = recorder();
+    await requester(echo.port, { timeoutMs: 5_000, trace }).request(Buffer.from('hi\nthere'));
+    const [socket] = trace.named('socket');
+    expect(trace.events.map((event) => event.event)).toEqual(['socket', 'send', 'reply']);
+    expect(socket).toEqual({ event: 'socket', local: `127.0.0.1:${echo.received[0].from.port}`, remote: `127.0.0.1:${echo.port}` });
+    expect(trace.named('send')[0]).toMatchObject({ message: 1, attempt: 1, bytes: 8, to: `127.0.0.1:${echo.port}`, data: Buffer.from('hi\nthere') });
+    const [reply] = trace.named('reply');
+    expect(reply).toMatchObject({ message: 1, attempt: 1, bytes: 8, from: `127.0.0.1:${echo.port}`, data: Buffer.from('HI\nTHERE') });
+    expect(reply.rttMs).toBeGreaterThanOrEqual(0);
+    expect(reply.rttMs).toBeLessThan(5_000);
+  });
+
+  it('traces each retransmission with the wait that expired and the next one, then the socket it gives up', async () => {
+    const lossy = await server(({ message, from }, index, s) => index >= 2 && s.reply(from, upper(message)));
+    const trace = recorder();
+    await requester(lossy.port, { timeoutMs: 50, retries: 3, trace }).request(Buffer.from('again'));
+    expect(trace.events.map((event) => event.event)).toEqual(['socket', 'send', 'retransmit', 'send', 'retransmit', 'send', 'reply', 'socket-closed']);
+    expect(trace.named('retransmit')).toEqual([
+      { event: 'retransmit', message: 1, attempt: 2, attempts: 4, waitedMs: 50, nextWaitMs: 100 },
+      { event: 'retransmit', message: 1, attempt: 3, attempts: 4, waitedMs: 100, nextWaitMs: 200 },
+    ]);
+    expect(trace.named('send').map((event) => event.attempt)).toEqual([1, 2, 3]);
+    expect(trace.named('reply')[0].attempt).toBe(3);
+    expect(trace.named('socket-closed')[0]).toEqual({ event: 'socket-closed', local: trace.named('socket')[0].local, reason: 'retransmitted' });
+  });
+
+  it('traces the last wait when it gives up', async () => {
+    const silent = await server(() => undefined);
+    const trace = recorder();
+    await expect(requester(silent.port, { timeoutMs: 20, retries: 1, trace }).request(Buffer.from('x'))).rejects.toThrow(NoReplyError);
+    expect(trace.events.at(-1)).toEqual({ event: 'gave-up', message: 1, attempts: 2, waitedMs: 40 });
+  });
+
+  it('traces an empty reply to a non-empty message as ignored', async () => {
+    const proxy = await server(({ message, from }, i, s) => s.reply(from, i === 0 ? '' : upper(message)));
+    const trace = recorder();
+    await requester(proxy.port, { timeoutMs: 100, trace }).request(Buffer.from('anyone?'));
+    expect(trace.named('ignored')).toEqual([{ event: 'ignored', reason: 'empty-reply', bytes: 0, from: `127.0.0.1:${proxy.port}`, data: Buffer.alloc(0) }]);
+    expect(trace.named('retransmit')).toHaveLength(1);
+  });
+
+  it('traces a datagram that comes while no message waits for a reply', async () => {
+    // The server answers twice; the second copy comes after the first was taken.
+    const stutter = await server(({ message, from }, _i, s) => {
+      s.reply(from, upper(message));
+      setTimeout(() => s.reply(from, `${upper(message)} AGAIN`), 20);
+    });
+    const trace = recorder();
+    const client = requester(stutter.port, { timeoutMs: 5_000, trace });
+    expect((await client.request(Buffer.from('once'))).toString()).toBe('ONCE');
+    for (let i = 0; i < 200 && trace.named('ignored').length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(trace.named('ignored')).toEqual([{ event: 'ignored', reason: 'no-request', bytes: 10, from: `127.0.0.1:${stutter.port}`, data: Buffer.from('ONCE AGAIN') }]);
+  });
+
+  it('has nothing to trace for a datagram from a stranger: the connected socket never sees it', async () => {
+    const foreign = createSocket('udp4');
+    open.push(foreign);
+    await new Promise<void>((resolve) => foreign.bind(0, '127.0.0.1', resolve));
+    const real = await server(({ message, from }, _i, s) => {
+      foreign.send('FROM A STRANGER', from.port, from.address, () => setTimeout(() => s.reply(from, upper(message)), 20));
+    });
+    const trace = recorder();
+    await requester(real.port, { timeoutMs: 5_000, trace }).request(Buffer.from('who is there'));
+    expect(trace.events.map((event) => event.event)).toEqual(['socket', 'send', 'reply']);
+  });
+
+  it('traces the refusal (ICMP port unreachable) and the address tried next', async () => {
+    const ipv4Only = await server(({ message, from }, _i, s) => s.reply(from, upper(message)));
+    const trace = recorder();
+    const client = requester(ipv4Only.port, { host: 'localhost', addresses: [IPV6, IPV4], timeoutMs: 30_000, retries: 1, trace });
+    await client.request(Buffer.from('either way'));
+    expect(trace.named('refused')).toEqual([{ event: 'refused', to: `[::1]:${ipv4Only.port}`, next: `127.0.0.1:${ipv4Only.port}` }]);
+    expect(trace.named('socket').map((event) => event.remote)).toEqual([`[::1]:${ipv4Only.port}`, `127.0.0.1:${ipv4Only.port}`]);
+
+    const port = await freePort();
+    const alone = recorder();
+    await expect(requester(port, { timeoutMs: 5_000, trace: alone }).request(Buffer.from('hello?'))).rejects.toThrow(ConnectionRefusedError);
+    expect(alone.named('refused')).toEqual([{ event: 'refused', to: `127.0.0.1:${port}` }]);
   });
 });

@@ -1,19 +1,23 @@
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import type { Readable, Writable } from 'node:stream';
 import { noopLogger, type Logger } from '@sockets/logging';
 import { MAX_DATAGRAM_PAYLOAD } from '@sockets/protocol';
 import {
   chooseInputMode,
+  type ClientTrace,
   ConnectError,
   ConnectionRefusedError,
+  createClientTrace,
   describeSocketError,
   formatAddress,
   MessageTooLargeError,
+  NO_TRACE,
   NoReplyError,
   promptLines,
   readLines,
   ResolveError,
+  type TraceFormat,
 } from '@sockets/runtime';
 
 const NEWLINE = Buffer.from('\n');
@@ -29,9 +33,11 @@ export interface UdpClientOptions {
   words: string[];
   stdin: Readable & { isTTY?: boolean };
   stdout: Writable;
-  /** Where the interactive prompt goes, so stdout carries replies only. */
+  /** Where the interactive prompt and the trace go, so stdout carries replies only. */
   stderr: Writable;
   logger: Logger;
+  /** A trace of the exchange on stderr (`--verbose`, `--json`); none when undefined. */
+  trace?: TraceFormat;
 }
 
 /**
@@ -40,19 +46,27 @@ export interface UdpClientOptions {
  */
 export async function runUdpClient(options: UdpClientOptions): Promise<void> {
   const { host, port, timeoutMs, retries, logger } = options;
-  const requester = new UdpRequester({ host, port, addresses: await resolveServer(host), timeoutMs, retries, logger });
-  const mode = chooseInputMode(options.words, options.stdin);
-  const messages =
-    mode === 'words'
-      ? [Buffer.from(options.words.join(' '), 'utf8')]
-      : mode === 'interactive'
-        ? promptLines(options.stdin, options.stderr)
-        : readLines(options.stdin);
+  const trace = createClientTrace({ format: options.trace, output: options.stderr, protocol: 'udp' });
   try {
-    const answered = await exchangeAll(messages, (message) => requester.request(message), options.stdout);
-    logger.debug({ mode, answered }, 'done');
+    const addresses = await resolveServer(host);
+    trace.emit({ event: 'resolve', host, addresses: addresses.map(({ address }) => address) });
+    const requester = new UdpRequester({ host, port, addresses, timeoutMs, retries, logger, trace });
+    const mode = chooseInputMode(options.words, options.stdin);
+    const messages =
+      mode === 'words'
+        ? [Buffer.from(options.words.join(' '), 'utf8')]
+        : mode === 'interactive'
+          ? promptLines(options.stdin, options.stderr)
+          : readLines(options.stdin);
+    try {
+      const answered = await exchangeAll(messages, (message) => requester.request(message), options.stdout);
+      logger.debug({ mode, answered }, 'done');
+    } finally {
+      requester.close();
+    }
   } finally {
-    requester.close();
+    // Also after a failure: what did get through is part of the story.
+    trace.summary();
   }
 }
 
@@ -104,9 +118,10 @@ export interface UdpRequesterOptions {
   /** Retransmissions after the first attempt. */
   retries: number;
   logger?: Logger;
+  trace?: ClientTrace;
 }
 
-type Outcome = { kind: 'reply'; reply: Buffer } | { kind: 'refused' } | { kind: 'timeout' };
+type Outcome = { kind: 'reply'; reply: Buffer; from: RemoteInfo } | { kind: 'refused' } | { kind: 'timeout' };
 
 /**
  * Stop-and-wait requests over UDP: one message out, its reply back, retransmitting on loss.
@@ -121,26 +136,43 @@ export class UdpRequester {
   private addressIndex = 0;
   private settle: ((outcome: Outcome) => void) | undefined;
   private readonly logger: Logger;
+  private readonly trace: ClientTrace;
+  /** Messages requested so far; the trace numbers them from 1. */
+  private messages = 0;
 
   constructor(private readonly options: UdpRequesterOptions) {
     if (options.addresses.length === 0) throw new Error('UdpRequester needs at least one address');
     this.logger = options.logger ?? noopLogger;
+    this.trace = options.trace ?? NO_TRACE;
   }
 
   /** The reply to `message`; throws NoReplyError when every attempt went unanswered. */
   async request(message: Buffer): Promise<Buffer> {
     const { retries, timeoutMs } = this.options;
+    const number = ++this.messages;
     this.checkSize(message);
     for (let attempt = 0; attempt <= retries; attempt++) {
       const socket = await this.connectedSocket();
       const canSwitch = this.addressIndex + 1 < this.options.addresses.length;
-      const outcome = await this.attempt(socket, message, timeoutMs * 2 ** attempt);
+      const waitMs = timeoutMs * 2 ** attempt;
+      const outcome = await this.attempt(socket, message, waitMs, number, attempt + 1);
       if (outcome.kind === 'reply') {
-        if (attempt > 0) this.retireSocket();
+        if (attempt > 0) this.retireSocket('retransmitted');
         return outcome.reply;
       }
       this.logger.debug({ attempt: attempt + 1, outcome: outcome.kind, server: this.serverText() }, 'attempt lost');
+      if (outcome.kind === 'timeout' && this.trace.enabled) {
+        this.trace.emit(
+          attempt < retries
+            ? { event: 'retransmit', message: number, attempt: attempt + 2, attempts: retries + 1, waitedMs: waitMs, nextWaitMs: waitMs * 2 }
+            : { event: 'gave-up', message: number, attempts: retries + 1, waitedMs: waitMs },
+        );
+      }
       if (outcome.kind === 'refused') {
+        if (this.trace.enabled) {
+          const next = canSwitch ? formatAddress(this.options.addresses[this.addressIndex + 1].address, this.options.port) : undefined;
+          this.trace.emit({ event: 'refused', to: this.serverText(), next });
+        }
         // Nothing listens there (ICMP port unreachable). The next address may be the right one,
         // `localhost` resolving to ::1 for a server bound to 127.0.0.1, say; with none left,
         // the host has said no, and waiting out the retries would only hide it.
@@ -175,8 +207,10 @@ export class UdpRequester {
   }
 
   /** Sends once and waits up to `waitMs` for the reply, or for the host's refusal. */
-  private attempt(socket: Socket, message: Buffer, waitMs: number): Promise<Outcome> {
+  private attempt(socket: Socket, message: Buffer, waitMs: number, number: number, attempt: number): Promise<Outcome> {
+    const { trace } = this;
     return new Promise((resolve) => {
+      let sentAt = 0;
       const timer = setTimeout(() => finish({ kind: 'timeout' }), waitMs);
       const finish = (outcome: Outcome): void => {
         clearTimeout(timer);
@@ -189,10 +223,19 @@ export class UdpRequester {
         // so the attempt goes on and its retransmission can reach another instance.
         if (outcome.kind === 'reply' && outcome.reply.length === 0 && message.length > 0) {
           this.logger.debug({ server: this.serverText() }, 'empty reply to a non-empty message, ignored');
+          if (trace.enabled) trace.emit({ event: 'ignored', reason: 'empty-reply', bytes: 0, from: sourceText(outcome.from), data: outcome.reply });
           return;
+        }
+        if (outcome.kind === 'reply' && trace.enabled) {
+          const { reply, from } = outcome;
+          trace.emit({ event: 'reply', message: number, attempt, bytes: reply.length, from: sourceText(from), rttMs: trace.now() - sentAt, data: reply });
         }
         finish(outcome);
       };
+      if (trace.enabled) {
+        trace.emit({ event: 'send', message: number, attempt, bytes: message.length, to: this.serverText(), data: message });
+        sentAt = trace.now();
+      }
       socket.send(message, (error) => {
         if (error) this.onSocketError(socket, error);
       });
@@ -204,9 +247,10 @@ export class UdpRequester {
     const { port } = this.options;
     const { address, family } = this.options.addresses[this.addressIndex];
     const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
-    socket.on('message', (data: Buffer) => {
-      if (socket === this.socket && this.settle) this.settle({ kind: 'reply', reply: data });
-      else this.logger.debug({ bytes: data.length }, 'datagram with no request waiting, ignored');
+    socket.on('message', (data: Buffer, from: RemoteInfo) => {
+      if (socket === this.socket && this.settle) return this.settle({ kind: 'reply', reply: data, from });
+      this.logger.debug({ bytes: data.length }, 'datagram with no request waiting, ignored');
+      if (this.trace.enabled) this.trace.emit({ event: 'ignored', reason: 'no-request', bytes: data.length, from: sourceText(from), data });
     });
     socket.on('error', (error) => this.onSocketError(socket, error));
     try {
@@ -216,6 +260,7 @@ export class UdpRequester {
       throw new ConnectError(`cannot reach ${this.serverText()}: ${describeSocketError(error)}`, { cause: error });
     }
     this.socket = socket;
+    if (this.trace.enabled) this.trace.emit({ event: 'socket', local: localText(socket), remote: this.serverText() });
     return socket;
   }
 
@@ -225,7 +270,8 @@ export class UdpRequester {
     if (socket === this.socket && error.code === 'ECONNREFUSED') this.settle?.({ kind: 'refused' });
   }
 
-  private retireSocket(): void {
+  private retireSocket(reason?: 'retransmitted'): void {
+    if (reason && this.socket && this.trace.enabled) this.trace.emit({ event: 'socket-closed', local: localText(this.socket), reason });
     this.socket?.close();
     this.socket = undefined;
   }
@@ -233,4 +279,13 @@ export class UdpRequester {
   private serverText(): string {
     return formatAddress(this.options.addresses[this.addressIndex].address, this.options.port);
   }
+}
+
+function sourceText(from: RemoteInfo): string {
+  return formatAddress(from.address, from.port);
+}
+
+function localText(socket: Socket): string {
+  const { address, port } = socket.address();
+  return formatAddress(address, port);
 }

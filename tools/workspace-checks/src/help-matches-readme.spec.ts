@@ -20,7 +20,7 @@ function readmeFlags(): Map<string, Set<string>> {
 
 function helpFlags(app: string): { text: string; flags: Set<string> } {
   const text = execFileSync(process.execPath, [distMain(app), '--help'], { encoding: 'utf8' });
-  return { text, flags: new Set([...text.matchAll(/^\s+(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1])) };
+  return { text, flags: new Set([...text.matchAll(/^\s+(?:-[a-zA-Z], )?(--[a-z-]+)/gm)].map((m) => m[1])) };
 }
 
 describe('--help and the README', () => {
