@@ -118,6 +118,9 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
       const raw = tcpLoad({ host: cluster.host, port: cluster.port, concurrency: 3, until: loadStart + 2000, maxMessages: 1500, perConnection: 1, tag: 'kill' });
 
       await new Promise((r) => setTimeout(r, 800));
+      // And until the UDP victim has served some of it: on a loaded machine the clients take a
+      // while to start. Bounded, and asserted below.
+      for (let waited = 0; waited < 10_000 && udpAnswered(victimUdp) === 0; waited += 50) await new Promise((r) => setTimeout(r, 50));
       const killStart = now();
       victimTcp.process.kill('SIGKILL');
       victimUdp.process.kill('SIGKILL');
@@ -186,7 +189,9 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
     await withCluster(cluster, async () => {
       const silent = cluster.udp[2];
       const paced = [0, 1, 2].map((i) => runPaced('udp-client', [...target(cluster), ...DEBUG], lines(`silent${i}`, 60), 20));
-      await new Promise((r) => setTimeout(r, 500));
+      // Until the instance to silence has served some of the traffic: on a loaded machine the
+      // clients take a while to start. Bounded, and asserted below.
+      for (let waited = 0; waited < 10_000 && udpAnswered(silent) === 0; waited += 50) await new Promise((r) => setTimeout(r, 50));
       const answeredBefore = udpAnswered(silent);
       silent.process.kill('SIGSTOP');
       try {
