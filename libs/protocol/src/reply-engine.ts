@@ -43,9 +43,9 @@ export class ReplyEngine implements MessageEvents {
 
   /** The replies owed for `chunk`, or undefined if it completed no output yet. */
   feed(chunk: Buffer): Buffer | undefined {
-    // Room for the chunk's replies up front: upper maps ASCII byte for byte, so in the common
-    // case nothing regrows mid-chunk. +2 for a CR carried over from the last chunk and an LF.
-    this.encoder.ensure(chunk.length + 2);
+    // No room reserved up front: the transducer asks for what it writes. A count-s reply is a
+    // few bytes whatever the chunk, and a reply a socket has not yet sent keeps its whole
+    // buffer alive; the buffer a busy connection releases is reused at the size it grew to.
     this.decoder.push(chunk);
     return this.encoder.take();
   }

@@ -135,8 +135,15 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
         void stopWorkers().then(() => probes?.close());
         return;
       }
-      logger.warn({ workerPid: worker.process.pid, code, signal }, 'worker died, replacing it');
-      fork();
+      const replace = (): void => {
+        if (stopping) return;
+        logger.warn({ workerPid: worker.process.pid, code, signal }, 'worker died, replacing it');
+        fork();
+      };
+      // A worker that stopped cleanly most likely got the signal that is on its way to us too
+      // (Ctrl-C reaches the whole process group): give it a moment before replacing the worker.
+      if (code === 0) setTimeout(replace, 250);
+      else replace();
     });
   };
 
