@@ -1,9 +1,25 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import type { Logger } from '@sockets/logging';
+import type { TraceFormat } from './client-trace';
 import { LineDecoder } from '@sockets/protocol';
 
 /** The seed's prompt, kept word for word. */
 export const PROMPT = 'Input lowercase sentence: ';
+
+/** What both clients are given to talk to their user, beside where the server is. */
+export interface ClientIo {
+  /** The words of the command line: when there are any, they are the message. */
+  words: string[];
+  stdin: Readable & { isTTY?: boolean };
+  /** Replies, and nothing else, so the client composes in pipes. */
+  stdout: Writable;
+  /** Where the interactive prompt and the trace go. */
+  stderr: Writable;
+  logger: Logger;
+  /** A trace of the exchange on stderr (`--verbose`, `--json`); none when undefined. */
+  trace?: TraceFormat;
+}
 
 /**
  * How a client gets its messages: the words on its command line, sentences typed at a prompt,

@@ -1,9 +1,9 @@
 import { isIP, type Socket } from 'node:net';
-import type { Readable, Writable } from 'node:stream';
-import type { Logger } from '@sockets/logging';
+import type { Writable } from 'node:stream';
 import { LineDecoder, type Terminator } from '@sockets/protocol';
 import {
   chooseInputMode,
+  type ClientIo,
   type ClientTrace,
   connectTcp,
   ConnectionClosedError,
@@ -15,7 +15,6 @@ import {
   readLines,
   ReplyTimeoutError,
   type SocketsError,
-  type TraceFormat,
 } from '@sockets/runtime';
 
 const NEWLINE = Buffer.from('\n');
@@ -25,20 +24,11 @@ const TERMINATOR_BYTES: Record<Terminator, Buffer> = { lf: NEWLINE, crlf: CRLF, 
 /** How long a trace waits, after the last reply, for the server's FIN so it can show who closed. */
 const TRACE_CLOSE_WAIT_MS = 500;
 
-export interface TcpClientOptions {
+export interface TcpClientOptions extends ClientIo {
   host: string;
   port: number;
   /** How long to wait for the connection, and for each reply. */
   timeoutMs: number;
-  /** The words of the command line: when there are any, they are the one sentence. */
-  words: string[];
-  stdin: Readable & { isTTY?: boolean };
-  stdout: Writable;
-  /** Where the interactive prompt and the trace go, so stdout carries replies only. */
-  stderr: Writable;
-  logger: Logger;
-  /** A trace of the exchange on stderr (`--verbose`, `--json`); none when undefined. */
-  trace?: TraceFormat;
 }
 
 /**

@@ -1,10 +1,11 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { noopLogger, type Logger } from '@sockets/logging';
 import { MAX_DATAGRAM_PAYLOAD } from '@sockets/protocol';
 import {
   chooseInputMode,
+  type ClientIo,
   type ClientTrace,
   ConnectError,
   ConnectionRefusedError,
@@ -17,27 +18,17 @@ import {
   promptLines,
   readLines,
   ResolveError,
-  type TraceFormat,
 } from '@sockets/runtime';
 
 const NEWLINE = Buffer.from('\n');
 
-export interface UdpClientOptions {
+export interface UdpClientOptions extends ClientIo {
   host: string;
   port: number;
   /** The wait for a reply to the first attempt; each retransmission waits twice as long. */
   timeoutMs: number;
   /** Retransmissions after the first attempt. */
   retries: number;
-  /** The words of the command line: when there are any, they are the one message. */
-  words: string[];
-  stdin: Readable & { isTTY?: boolean };
-  stdout: Writable;
-  /** Where the interactive prompt and the trace go, so stdout carries replies only. */
-  stderr: Writable;
-  logger: Logger;
-  /** A trace of the exchange on stderr (`--verbose`, `--json`); none when undefined. */
-  trace?: TraceFormat;
 }
 
 /**
