@@ -52,6 +52,14 @@ describe('tcp-client input modes against the built tcp-server', () => {
     expect(result.stdout.toString()).toBe('FIRST LINE\nSECOND LINE\n\nSTRASSE\nLAST, NO NEWLINE\n');
   });
 
+  it('piped: a line that ends in CR keeps it, and its reply is printed as the server sent it', async () => {
+    // Input `c CR CR LF`: the line is `c CR`. Sent with LF alone the server would read CR LF
+    // as the terminator and answer `C`.
+    const result = await client([], 'c\r\r\nd\n');
+    expect(result.code).toBe(0);
+    expect(result.stdout.toString('latin1')).toBe('C\r\nD\n');
+  });
+
   it('piped: bytes that are not UTF-8 go out and come back unchanged', async () => {
     const result = await client([], Buffer.from([0x61, 0xff, 0x62, 0x0a]));
     expect(result.code).toBe(0);
