@@ -72,9 +72,11 @@ async function serveAsWorker(options: ServeOptions): Promise<void> {
   // Every line a worker logs says which worker it is.
   const logger = options.logger.child({ worker: cluster.worker?.id });
   const service = options.createService(logger);
+  // With --port 0 and sockets of their own, the first worker's port is everyone's.
+  const port = Number(process.env[WORKERS_PORT] ?? options.port);
   let bound: AddressInfo;
   try {
-    bound = await listen(service, options);
+    bound = await listen(service, { ...options, port }, REUSE_PORT);
   } catch (error) {
     // The primary tells the user, once; this worker only reports why and leaves.
     process.send?.({ kind: 'failed', message: (error as Error).message } satisfies WorkerMessage);
@@ -93,6 +95,23 @@ async function serveAsWorker(options: ServeOptions): Promise<void> {
   process.send?.({ kind: 'ready', address: bound.address, port: bound.port } satisfies WorkerMessage);
 }
 
+/**
+ * Where the kernel can spread connections and datagrams over several sockets on one port
+ * (SO_REUSEPORT: Linux, and Node 22.12 or later), each worker listens on its own: no hop
+ * through the primary per connection, and no shared socket for the workers to contend for.
+ * Elsewhere, Node's cluster shares the port out: round-robin through the primary for TCP, one
+ * socket for all workers for UDP.
+ */
+const REUSE_PORT = process.platform === 'linux' && nodeHasReusePort(process.versions.node);
+
+function nodeHasReusePort(version: string): boolean {
+  const [major, minor] = version.split('.').map(Number);
+  return major >= 24 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+}
+
+/** The environment variable by which a primary gives its workers the port to share. */
+const WORKERS_PORT = 'SOCKETS_WORKERS_PORT';
+
 /** Deaths within this window that mean a worker cannot stay up: stop instead of spinning. */
 const CRASH_LOOP = { deaths: 5, windowMs: 10_000 };
 
@@ -106,12 +125,18 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
   let onAllReady: (() => void) | undefined;
   let onFailed: ((error: Error) => void) | undefined;
 
+  // With sockets of their own, the workers after the first bind the port the first one got.
+  let portForWorkers: number | undefined = REUSE_PORT && options.port !== 0 ? options.port : undefined;
   const fork = (): void => {
-    const worker = cluster.fork();
+    const worker = cluster.fork(portForWorkers === undefined ? {} : { [WORKERS_PORT]: String(portForWorkers) });
     worker.on('message', (message: WorkerMessage) => {
       if (message?.kind === 'ready') {
         bound ??= { address: message.address, port: message.port, family: '' };
         ready.add(worker);
+        if (REUSE_PORT && portForWorkers === undefined) {
+          portForWorkers = message.port;
+          for (let i = 1; i < count; i++) fork();
+        }
         if (ready.size === count) onAllReady?.();
       } else if (message?.kind === 'failed') {
         onFailed?.(new ListenError(message.message));
@@ -167,7 +192,9 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     onAllReady = resolve;
     onFailed = reject;
-    for (let i = 0; i < count; i++) fork();
+    // A port still to learn (--port 0 with reusePort) is learnt from the first worker.
+    const first = REUSE_PORT && portForWorkers === undefined ? 1 : count;
+    for (let i = 0; i < first; i++) fork();
   }).catch(async (error: unknown) => {
     stopping = true;
     await stopWorkers();
@@ -191,13 +218,13 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
     },
     { logger },
   );
-  logReady(options, bound as AddressInfo, { workers: count, metricsPort: probes?.port });
+  logReady(options, bound as AddressInfo, { workers: count, balancing: REUSE_PORT ? 'reuseport' : 'cluster', metricsPort: probes?.port });
 }
 
 /** Listens, or fails with the one line a user reads, also logged for whoever reads the JSON. */
-async function listen(service: Service, options: ServeOptions): Promise<AddressInfo> {
+async function listen(service: Service, options: ServeOptions, reusePort = false): Promise<AddressInfo> {
   try {
-    return await service.listen(options.host, options.port);
+    return await service.listen(options.host, options.port, { reusePort });
   } catch (error) {
     throw listenError(options, options.port, error, options.protocol === 'udp' ? 'cannot bind' : 'cannot listen on');
   }
@@ -224,7 +251,7 @@ function listenError(options: ServeOptions, port: number, error: unknown, what: 
   return new ListenError(`${options.program}: ${what} ${formatAddress(options.host, port)}: ${reason}`, { cause: error });
 }
 
-function logReady(options: ServeOptions, bound: AddressInfo, extra: { workers?: number; metricsPort?: number }): void {
+function logReady(options: ServeOptions, bound: AddressInfo, extra: { workers?: number; balancing?: string; metricsPort?: number }): void {
   const { protocol, transform, settings } = options;
   options.logger.info({ protocol, address: bound.address, port: bound.port, transform, ...settings, ...extra }, 'server ready');
 }

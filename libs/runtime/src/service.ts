@@ -21,8 +21,12 @@ export class ServiceStats {
 
 /** One transport's server, as `serve` drives it: the same start, stop and reporting for both. */
 export interface Service {
-  /** Binds or listens; rejects with the system's error (EADDRINUSE, ...). */
-  listen(host: string, port: number): Promise<AddressInfo>;
+  /**
+   * Binds or listens; rejects with the system's error (EADDRINUSE, ...). With `reusePort`,
+   * the socket is this process's own, one of several on the port (SO_REUSEPORT), rather than
+   * one a cluster primary shares out.
+   */
+  listen(host: string, port: number, options?: { reusePort?: boolean }): Promise<AddressInfo>;
   /** Graceful: stop taking work, send every reply owed for input already received. */
   stop(): Promise<void>;
   readonly stats: ServiceStats;

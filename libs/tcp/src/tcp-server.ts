@@ -86,10 +86,11 @@ export function createTcpServer(options: TcpServerOptions): Service {
 
   return {
     stats,
-    listen: (host, port) =>
+    listen: (host, port, { reusePort = false } = {}) =>
       new Promise<AddressInfo>((resolve, reject) => {
         server.once('error', reject);
-        server.listen({ host, port, ipv6Only: false }, () => {
+        // `exclusive` keeps a cluster worker's socket its own instead of the primary's.
+        server.listen({ host, port, ipv6Only: false, exclusive: reusePort, reusePort }, () => {
           server.off('error', reject);
           // Past start-up, a failed accept (EMFILE, say) costs one connection, not the server.
           server.on('error', (error) => {

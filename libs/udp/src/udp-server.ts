@@ -1,4 +1,4 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket, type SocketOptions } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '@sockets/logging';
@@ -53,14 +53,15 @@ export function createUdpServer(options: UdpServerOptions): Service {
 
   return {
     stats,
-    listen: (host, port) =>
+    listen: (host, port, { reusePort = false } = {}) =>
       new Promise<AddressInfo>((resolve, reject) => {
         const type = isIPv6(host) || host === '::' ? 'udp6' : 'udp4';
-        const bound = createSocket({ type, ipv6Only: false, lookup: peerAddress });
+        // reusePort is Node 22.12's; the types this workspace builds with (Node 20's) lack it.
+        const bound = createSocket({ type, ipv6Only: false, lookup: peerAddress, reusePort } as SocketOptions);
         bound.on('message', onMessage);
         bound.once('error', reject);
-        // Not exclusive: in a cluster, the workers share the primary's socket.
-        bound.bind({ address: host, port, exclusive: false }, () => {
+        // Without reusePort, cluster workers share the primary's one socket (not exclusive).
+        bound.bind({ address: host, port, exclusive: reusePort }, () => {
           bound.off('error', reject);
           // Past start-up, no error of one exchange stops the server (an ICMP-driven
           // ECONNREFUSED from a client that went away, say).
