@@ -1,4 +1,5 @@
 import type { ByteSink, Transducer } from './transducer';
+import { WordViews } from './word-view';
 
 const LOWER_S = 0x73;
 const UPPER_S = 0x53;
@@ -15,15 +16,17 @@ function isS(c: number): number {
  * a zero byte exactly where one was; the exact zero-byte test below cannot carry between bytes,
  * and the four resulting 0/1 flags are summed by one multiplication into the top byte.
  */
-function countSWords(words: Uint32Array): number {
-  let count = 0;
-  for (let k = 0; k < words.length; k++) {
+function countSWords(words: Uint32Array, first: number, count: number): number {
+  let found = 0;
+  for (let k = first; k < first + count; k++) {
     const y = (words[k] | 0x20202020) ^ 0x73737373;
     const zero = ~(((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f);
-    count += Math.imul((zero >>> 7) & 0x01010101, 0x01010101) >>> 24;
+    found += Math.imul((zero >>> 7) & 0x01010101, 0x01010101) >>> 24;
   }
-  return count;
+  return found;
 }
+
+const views = new WordViews();
 
 /**
  * Counts `s` and `S`. Counting bytes is exact for any input: in UTF-8 the bytes of a multibyte
@@ -39,7 +42,7 @@ export class CountSTransducer implements Transducer {
       // Bytes one by one up to a 4-byte boundary, then whole words.
       for (const aligned = i + ((4 - ((src.byteOffset + i) & 3)) & 3); i < aligned; i++) count += isS(src[i]);
       const words = (end - i) >>> 2;
-      count += countSWords(new Uint32Array(src.buffer, src.byteOffset + i, words));
+      count += countSWords(views.of(src.buffer), (src.byteOffset + i) >>> 2, words);
       i += words * 4;
     }
     for (; i < end; i++) count += isS(src[i]);

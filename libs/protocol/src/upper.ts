@@ -1,4 +1,5 @@
 import type { ByteSink, Transducer } from './transducer';
+import { WordViews } from './word-view';
 
 /**
  * Full Unicode uppercase of well-formed UTF-8, as `String.prototype.toUpperCase()` without a
@@ -106,16 +107,20 @@ function upperAsciiWords(src: Buffer, i: number, end: number, dst: Buffer, pos: 
   const to = dst.byteOffset + pos;
   if ((from & 3) !== 0 || (to & 3) !== 0) return 0;
   const words = (end - i) >>> 2;
-  const source = new Uint32Array(src.buffer, from, words);
-  const target = new Uint32Array(dst.buffer, to, words);
+  const source = views.of(src.buffer);
+  const target = views.of(dst.buffer);
+  const s0 = from >>> 2;
+  const t0 = to >>> 2;
   let k = 0;
   for (; k < words; k++) {
-    const w = source[k];
+    const w = source[s0 + k];
     if ((w & 0x80808080) !== 0) break;
-    target[k] = w ^ ((((w + 0x1f1f1f1f) ^ (w + 0x05050505)) & 0x80808080) >>> 2);
+    target[t0 + k] = w ^ ((((w + 0x1f1f1f1f) ^ (w + 0x05050505)) & 0x80808080) >>> 2);
   }
   return k * 4;
 }
+
+const views = new WordViews();
 
 const TRUNCATED = 0;
 const INVALID = -1;
