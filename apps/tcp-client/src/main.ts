@@ -1,5 +1,4 @@
-import { clientFlags, exitWhenStdoutCloses, integerFlag, runCli } from '@sockets/cli';
-import { createLogger } from '@sockets/logging';
+import { clientFlags, clientOptions, integerFlag, runCli } from '@sockets/cli';
 import { runTcpClient } from '@sockets/tcp';
 
 const program = {
@@ -24,9 +23,6 @@ const flags = {
 };
 
 runCli(program, flags, async (values, words) => {
-  const { host, port, 'timeout-ms': timeoutMs, 'log-level': level, 'log-format': format, verbose, json } = values;
-  // stdout carries replies only.
-  const logger = createLogger({ service: program.name, level, format, destination: 2 });
-  exitWhenStdoutCloses();
-  await runTcpClient({ host, port, timeoutMs, words, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, logger, trace: json ? 'json' : verbose ? 'text' : undefined });
+  const { 'timeout-ms': timeoutMs } = values;
+  await runTcpClient({ ...clientOptions(program, values, words), timeoutMs });
 });

@@ -1,5 +1,4 @@
-import { clientFlags, exitWhenStdoutCloses, integerFlag, runCli } from '@sockets/cli';
-import { createLogger } from '@sockets/logging';
+import { clientFlags, clientOptions, integerFlag, runCli } from '@sockets/cli';
 import { runUdpClient } from '@sockets/udp';
 
 const program = {
@@ -21,9 +20,6 @@ const flags = {
 };
 
 runCli(program, flags, async (values, words) => {
-  const { host, port, 'timeout-ms': timeoutMs, retries, 'log-level': level, 'log-format': format, verbose, json } = values;
-  // stdout carries replies only.
-  const logger = createLogger({ service: program.name, level, format, destination: 2 });
-  exitWhenStdoutCloses();
-  await runUdpClient({ host, port, timeoutMs, retries, words, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, logger, trace: json ? 'json' : verbose ? 'text' : undefined });
+  const { 'timeout-ms': timeoutMs, retries } = values;
+  await runUdpClient({ ...clientOptions(program, values, words), timeoutMs, retries });
 });
