@@ -2,7 +2,7 @@ export { WORKSPACE_ROOT, distMain, textbookScript } from './paths';
 export { startServer, type RunningServer, type StartServerOptions } from './start-server';
 export { runProgram, type ProgramResult, type RunProgramOptions } from './run-program';
 export { peakRssKb } from './proc-status';
-export { forceGc, retainedBytes } from './retained-memory';
+export { retainedBytes } from './retained-memory';
 export {
   type TestVectors,
   type TransformVector,
@@ -35,9 +35,9 @@ export {
   modelTcpReplies,
   modelUdpReply,
 } from './protocol-model';
-export { SPECIAL_CASE_TEXT, interestingPiece, interestingBytes, largeBytes } from './fuzz-bytes';
+export { SPECIAL_CASE_TEXT, interestingBytes, largeBytes } from './fuzz-bytes';
 export { httpGet, type HttpResponse } from './http-get';
-export { parseMetrics, metricKey, metricValue, scrapeMetrics, type MetricSamples } from './metrics-text';
+export { metricValue, scrapeMetrics, type MetricSamples } from './metrics-text';
 export { childPids, isRunning, tcpConnectionOwner } from './process-tree';
 export { parseJsonLines } from './json-lines';
 export { waitUntil, withTimeout } from './wait-until';
