@@ -175,20 +175,25 @@ function transformOf(index: number): ModelTransform {
   return index % 2 === 0 ? 'upper' : 'count-s';
 }
 
+/** A connection to the server of `transform`, or, on a failure counted as an error, a pause and nothing. */
+async function openOrBackOff(ctx: TcpLoadContext, transform: ModelTransform, label: string): Promise<Socket | undefined> {
+  try {
+    return await open(ctx, ctx.ports[transform]);
+  } catch (error) {
+    ctx.counters.tcp.errors++;
+    noteProblem(ctx.counters, `${label}: connect: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    await delay(500);
+    return undefined;
+  }
+}
+
 /** Batches of whole lines written back to back, then every reply awaited; now and then a fresh connection. */
 export async function pipelinedActor(ctx: TcpLoadContext, index: number, rng: Rng): Promise<void> {
   const transform = transformOf(index);
   const label = `tcp ${transform} pipelined #${index}`;
   while (ctx.running()) {
-    let socket: Socket;
-    try {
-      socket = await open(ctx, ctx.ports[transform]);
-    } catch (error) {
-      ctx.counters.tcp.errors++;
-      noteProblem(ctx.counters, `${label}: connect: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      await delay(500);
-      continue;
-    }
+    const socket = await openOrBackOff(ctx, transform, label);
+    if (!socket) continue;
     const connection = new CheckedConnection(socket, ctx, label);
     const batches = rng.int(1, 40);
     for (let b = 0; b < batches && ctx.running() && connection.healthy; b++) {
@@ -215,15 +220,8 @@ export async function slowWriterActor(ctx: TcpLoadContext, index: number, rng: R
   const label = `tcp ${transform} slow writer #${index}`;
   const maxGapMs = Math.max(1, Math.floor(ctx.flushMs / 50));
   while (ctx.running()) {
-    let socket: Socket;
-    try {
-      socket = await open(ctx, ctx.ports[transform]);
-    } catch (error) {
-      ctx.counters.tcp.errors++;
-      noteProblem(ctx.counters, `${label}: connect: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      await delay(500);
-      continue;
-    }
+    const socket = await openOrBackOff(ctx, transform, label);
+    if (!socket) continue;
     const connection = new CheckedConnection(socket, ctx, label);
     let judged = true;
     for (let m = rng.int(1, 20); m > 0 && ctx.running() && connection.healthy && judged; m--) {
