@@ -2,12 +2,12 @@ import type { ByteSink, Transducer } from './transducer';
 import { WordViews } from './word-view';
 
 const LOWER_S = 0x73;
-const UPPER_S = 0x53;
 /** Below this many bytes, setting up a word view costs more than it saves. */
-const WORD_RUN_MIN = 64;
+const WORD_RUN_MIN = 16;
 
+/** 1 for 's' or 'S', else 0: `| 0x20` maps exactly those two bytes to 's'. */
 function isS(c: number): number {
-  return c === LOWER_S || c === UPPER_S ? 1 : 0;
+  return (c | 0x20) === LOWER_S ? 1 : 0;
 }
 
 /**
@@ -50,9 +50,19 @@ export class CountSTransducer implements Transducer {
   }
 
   end(out: ByteSink): void {
-    const digits = String(this.count);
+    let count = this.count;
     this.count = 0;
-    out.ensure(digits.length);
-    out.pos += out.buf.write(digits, out.pos, 'latin1');
+    // Decimal digits written straight into the sink, last digit first: a reply per line is the
+    // whole of count-s's output, and a string plus Buffer#write per reply costs more than the
+    // count did.
+    let digits = 1;
+    for (let rest = count; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    out.ensure(digits);
+    const buf = out.buf;
+    for (let i = out.pos + digits - 1; i >= out.pos; i--) {
+      buf[i] = 0x30 + (count % 10);
+      count = Math.floor(count / 10);
+    }
+    out.pos += digits;
   }
 }

@@ -6,16 +6,20 @@
  * Index it with `byteOffset >>> 2`; only the whole words of the buffer are in the view.
  */
 export class WordViews {
-  private buffers: [ArrayBufferLike | undefined, ArrayBufferLike | undefined] = [undefined, undefined];
-  private views: [Uint32Array, Uint32Array] = [EMPTY, EMPTY];
+  // Plain fields rather than arrays: this runs once or twice per line.
+  private newerBuffer: ArrayBufferLike | undefined;
+  private newerView = EMPTY;
+  private olderBuffer: ArrayBufferLike | undefined;
+  private olderView = EMPTY;
 
   of(buffer: ArrayBufferLike): Uint32Array {
-    if (this.buffers[0] === buffer) return this.views[0];
-    if (this.buffers[1] === buffer) return this.views[1];
-    const view = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
-    this.buffers = [buffer, this.buffers[0]];
-    this.views = [view, this.views[0]];
-    return view;
+    if (this.newerBuffer === buffer) return this.newerView;
+    if (this.olderBuffer === buffer) return this.olderView;
+    this.olderBuffer = this.newerBuffer;
+    this.olderView = this.newerView;
+    this.newerBuffer = buffer;
+    this.newerView = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+    return this.newerView;
   }
 }
 

@@ -38,6 +38,8 @@ export function createTcpServer(options: TcpServerOptions): Service {
   const { logger, maxConnections } = options;
   const stats = new ServiceStats();
   const connections = new Set<TcpConnection>();
+  /** Set by a stop in progress: called when the last connection has closed. */
+  let allClosed: (() => void) | undefined;
   // One buffer for the replies of every connection, reused whenever a socket has passed a
   // reply to the kernel (see ReplyEngine.release): a busy server leaves no buffer per chunk for
   // the garbage collector, and an idle connection holds no output memory.
@@ -57,15 +59,15 @@ export function createTcpServer(options: TcpServerOptions): Service {
       perAddress.set(address, count + 1);
     }
     const engine = new ReplyEngine(options.transform, 'line', encoder);
-    const connection = new TcpConnection(socket, engine, options, stats);
-    connections.add(connection);
-    void connection.closed.then(() => {
+    const connection = new TcpConnection(socket, engine, options, stats, () => {
       connections.delete(connection);
+      if (connections.size === 0) allClosed?.();
       if (address === undefined) return;
       const left = (perAddress.get(address) ?? 1) - 1;
       if (left > 0) perAddress.set(address, left);
       else perAddress.delete(address);
     });
+    connections.add(connection);
   });
   server.maxConnections = maxConnections;
 
@@ -108,7 +110,11 @@ export function createTcpServer(options: TcpServerOptions): Service {
       }, DRAIN_MS);
       // Each connection's own close, not the server's: the server reports closed before the
       // sockets' close events run, and those write the per-connection log lines.
-      await Promise.all([listenerClosed, ...[...connections].map((connection) => connection.closed)]);
+      const connectionsClosed = new Promise<void>((resolve) => {
+        if (connections.size === 0) resolve();
+        else allClosed = resolve;
+      });
+      await Promise.all([listenerClosed, connectionsClosed]);
       clearTimeout(timer);
     },
   };
@@ -122,8 +128,6 @@ export function createTcpServer(options: TcpServerOptions): Service {
  * the socket drains, we read again, and the kernel's window slows the peer meanwhile.
  */
 export class TcpConnection {
-  /** Resolves once the socket has closed and the close has been logged. */
-  readonly closed: Promise<void>;
   private bytesIn = 0;
   private bytesOut = 0;
   private readonly startedAt = performance.now();
@@ -147,6 +151,8 @@ export class TcpConnection {
     private readonly engine: ReplyEngine,
     private readonly options: TcpServerOptions,
     private readonly stats: ServiceStats,
+    /** Called once the socket has closed and the close has been logged. */
+    onClose: () => void,
   ) {
     stats.connectionsAccepted++;
     stats.connectionsOpen++;
@@ -167,15 +173,13 @@ export class TcpConnection {
       stats.countError(code);
       this.setReason(code);
     });
-    this.closed = new Promise((resolve) =>
-      socket.once('close', () => {
-        clearTimeout(this.flushTimer);
-        clearTimeout(this.slowLineTimer);
-        stats.connectionsOpen--;
-        this.logClose();
-        resolve();
-      }),
-    );
+    socket.once('close', () => {
+      clearTimeout(this.flushTimer);
+      clearTimeout(this.slowLineTimer);
+      stats.connectionsOpen--;
+      this.logClose();
+      onClose();
+    });
   }
 
   /** Bytes from the peer: every reply they complete goes out at once. */
@@ -203,6 +207,15 @@ export class TcpConnection {
    * between lines is the idle timeout's business.
    */
   private trackLine(chunk: Buffer): void {
+    if (!this.engine.open) {
+      // The chunk ended at a line end, as pipelined traffic does: no line is in progress.
+      this.lineBytes = 0;
+      if (this.slowLineTimer !== undefined) {
+        clearTimeout(this.slowLineTimer);
+        this.slowLineTimer = undefined;
+      }
+      return;
+    }
     const lf = chunk.lastIndexOf(LF);
     if (lf === -1) {
       if (this.lineBytes === 0) this.lineStartedAt = performance.now();
@@ -211,12 +224,7 @@ export class TcpConnection {
       this.lineBytes = chunk.length - lf - 1;
       if (this.lineBytes > 0) this.lineStartedAt = performance.now();
     }
-    if (this.lineBytes === 0) {
-      clearTimeout(this.slowLineTimer);
-      this.slowLineTimer = undefined;
-    } else {
-      this.slowLineTimer ??= setTimeout(() => this.checkLineRate(), this.options.slowLineMs);
-    }
+    this.slowLineTimer ??= setTimeout(() => this.checkLineRate(), this.options.slowLineMs);
   }
 
   private checkLineRate(): void {

@@ -76,10 +76,10 @@ describe('parseOptions', () => {
     expect(o.servers.map((s) => s.name)).toEqual(['ours', 'textbook', 'bare-node']);
     expect(o.baselines).toEqual(['textbook', 'bare-node']);
     const floor = o.servers[2];
-    // They uppercase ASCII and nothing else, so they sit out count-s.
-    expect(floor.upperOnly).toBe(true);
-    expect(floor.commands.get('tcp-bulk')).toBe('node "/repo/tools/bench/floor/bare-node-tcp.mjs" {port}');
-    expect(floor.commands.get('udp-rr-w16')).toBe('node "/repo/tools/bench/floor/bare-node-udp.mjs" {port}');
+    // They do both transforms, so they stay in for count-s.
+    expect(floor.upperOnly).toBe(false);
+    expect(floor.commands.get('tcp-bulk')).toBe('node "/repo/tools/bench/floor/bare-node-tcp.mjs" {port} {transform}');
+    expect(floor.commands.get('udp-rr-w16')).toBe('node "/repo/tools/bench/floor/bare-node-udp.mjs" {port} {transform}');
     expect(options(['--servers', 'ours,bare-node']).baselines).toEqual(['bare-node']);
     expect(options(['--servers', 'ours,textbook,bare-node', '--baseline', 'bare-node']).baselines).toEqual(['bare-node']);
   });

@@ -49,7 +49,7 @@ peak RSS from /proc, stops it, and prints medians over rounds with ratios agains
 
 Servers (--servers): ours (dist/apps/tcp-server, dist/apps/udp-server: every scenario);
 textbook (tools/textbook/TCPServer.py for tcp-cpm, UDPServer.py for udp-*: upper only);
-bare-node (tools/bench/floor: the least a Node server can do, every scenario, upper only).
+bare-node (tools/bench/floor: the least a Node server can do, every scenario, both transforms).
 --server NAME=COMMAND adds another, and replaces the default line-up unless --servers is given.
 COMMAND is run by bash with {port} (required) and {transform} filled in; NAME@SCOPE=COMMAND
 limits it to SCOPE: tcp, udp or a comma list of scenarios. Commands under one name share a column.`,
@@ -195,11 +195,15 @@ export function builtinServers(workspaceRoot: string, names: readonly BuiltinSer
       ]),
       upperOnly: true,
     },
-    // Uppercases ASCII bytes and nothing else: right for every scenario's messages under upper.
+    // Uppercases ASCII bytes or counts s per LF, and nothing else: right for every scenario's
+    // messages, which are ASCII and end at an LF.
     'bare-node': {
       name: 'bare-node',
-      commands: byProtocol(`node ${path('tools/bench/floor/bare-node-tcp.mjs')} {port}`, `node ${path('tools/bench/floor/bare-node-udp.mjs')} {port}`),
-      upperOnly: true,
+      commands: byProtocol(
+        `node ${path('tools/bench/floor/bare-node-tcp.mjs')} {port} {transform}`,
+        `node ${path('tools/bench/floor/bare-node-udp.mjs')} {port} {transform}`,
+      ),
+      upperOnly: false,
     },
   };
   return names.map((name) => all[name]);
