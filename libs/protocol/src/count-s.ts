@@ -16,10 +16,10 @@ function isS(c: number): number {
  * a zero byte exactly where one was; the exact zero-byte test below cannot carry between bytes,
  * and the four resulting 0/1 flags are summed by one multiplication into the top byte.
  */
-function countSWords(words: Uint32Array, first: number, count: number): number {
+function countSWords(view: DataView, from: number, words: number): number {
   let found = 0;
-  for (let k = first; k < first + count; k++) {
-    const y = (words[k] | 0x20202020) ^ 0x73737373;
+  for (let at = from; at < from + words * 4; at += 4) {
+    const y = (view.getUint32(at, true) | 0x20202020) ^ 0x73737373;
     const zero = ~(((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f);
     found += Math.imul((zero >>> 7) & 0x01010101, 0x01010101) >>> 24;
   }
@@ -39,10 +39,8 @@ export class CountSTransducer implements Transducer {
     let count = this.count;
     let i = start;
     if (end - i >= WORD_RUN_MIN) {
-      // Bytes one by one up to a 4-byte boundary, then whole words.
-      for (const aligned = i + ((4 - ((src.byteOffset + i) & 3)) & 3); i < aligned; i++) count += isS(src[i]);
       const words = (end - i) >>> 2;
-      count += countSWords(views.of(src.buffer), (src.byteOffset + i) >>> 2, words);
+      count += countSWords(views.of(src.buffer), src.byteOffset + i, words);
       i += words * 4;
     }
     for (; i < end; i++) count += isS(src[i]);

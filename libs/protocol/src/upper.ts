@@ -93,31 +93,27 @@ export class UpperTransducer implements Transducer {
 }
 
 /** Below this many bytes, setting up word views costs more than it saves. */
-const WORD_RUN_MIN = 32;
+const WORD_RUN_MIN = 16;
 
 /**
  * Uppercases ASCII four bytes at a time (SWAR): for each byte b < 0x80, b + 0x1f sets its top
  * bit exactly when b >= 'a' and b + 0x05 exactly when b > 'z', so their XOR marks a..z, and
- * that mark shifted to 0x20 flips the case bit. No byte can carry into the next. Works only
- * where source and destination share their alignment; returns the bytes done (a multiple of 4,
- * 0 if it could not start), stopping before the first word with a non-ASCII byte.
+ * that mark shifted to 0x20 flips the case bit. No byte can carry into the next. Returns the
+ * bytes done (a multiple of 4), stopping before the first word with a non-ASCII byte.
  */
 function upperAsciiWords(src: Buffer, i: number, end: number, dst: Buffer, pos: number): number {
-  const from = src.byteOffset + i;
-  const to = dst.byteOffset + pos;
-  if ((from & 3) !== 0 || (to & 3) !== 0) return 0;
-  const words = (end - i) >>> 2;
   const source = views.of(src.buffer);
   const target = views.of(dst.buffer);
-  const s0 = from >>> 2;
-  const t0 = to >>> 2;
+  const from = src.byteOffset + i;
+  const to = dst.byteOffset + pos;
+  const last = end - i - 4;
   let k = 0;
-  for (; k < words; k++) {
-    const w = source[s0 + k];
+  for (; k <= last; k += 4) {
+    const w = source.getUint32(from + k, true);
     if ((w & 0x80808080) !== 0) break;
-    target[t0 + k] = w ^ ((((w + 0x1f1f1f1f) ^ (w + 0x05050505)) & 0x80808080) >>> 2);
+    target.setUint32(to + k, w ^ ((((w + 0x1f1f1f1f) ^ (w + 0x05050505)) & 0x80808080) >>> 2), true);
   }
-  return k * 4;
+  return k;
 }
 
 const views = new WordViews();

@@ -7,8 +7,8 @@ import type { Service } from '@sockets/runtime';
 import { createTcpServer } from './tcp-server';
 
 /** The data path in this process, over loopback: a client socket and what it has received. */
-async function start(flushMs: number, transform: TransformName = 'upper', minLineRate = 64) {
-  const service = createTcpServer({ transform, flushMs, idleTimeoutMs: 0, maxConnections: 100, maxPerAddress: 0, slowLineMs: 10_000, minLineRate, logger: noopLogger });
+async function start(flushMs: number, transform: TransformName = 'upper', minLineRate = 64, idleTimeoutMs = 0) {
+  const service = createTcpServer({ transform, flushMs, idleTimeoutMs, maxConnections: 100, maxPerAddress: 0, slowLineMs: 10_000, minLineRate, logger: noopLogger });
   const { port } = await service.listen('127.0.0.1', 0);
   const client = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
   await once(client, 'connect');
@@ -36,6 +36,32 @@ async function until(check: () => boolean, ms = 3000): Promise<void> {
 }
 
 describe('TCP data path', () => {
+  it('closes a connection idle for the whole idle timeout, and not before', async () => {
+    const idleTimeoutMs = 200;
+    const { client, text } = await start(60_000, 'upper', 64, idleTimeoutMs);
+    client.write('hi\n');
+    await until(() => text() === 'HI\n');
+    const lastTraffic = performance.now();
+    await once(client, 'end');
+    // Timers may fire up to a millisecond early; the sweep itself never closes early.
+    expect(performance.now() - lastTraffic).toBeGreaterThanOrEqual(idleTimeoutMs - 2);
+  });
+
+  it('keeps a connection with traffic open past the idle timeout', async () => {
+    const idleTimeoutMs = 200;
+    const { client, text } = await start(60_000, 'upper', 64, idleTimeoutMs);
+    let expected = '';
+    // Ten gaps of a quarter of the timeout: two and a half timeouts in all.
+    for (let i = 0; i < 10; i++) {
+      client.write(`${i}\n`);
+      expected += `${i}\n`;
+      await until(() => text() === expected);
+      await sleep(idleTimeoutMs / 4);
+    }
+    expect(client.readableEnded).toBe(false);
+    expect(client.destroyed).toBe(false);
+  });
+
   it('replies in the order of the messages, each with its terminator', async () => {
     const { service, client, text } = await start(60_000);
     for (const piece of ['one\ntw', 'o\r', '\nthree', '\n\nfour\r\n']) {

@@ -10,7 +10,10 @@ export interface TcpServerOptions {
    * sends a sentence without a newline and waits (the seed's TCPClient.py) gets its reply.
    */
   flushMs: number;
-  /** A connection with no traffic either way for this long is closed; 0 never closes it. */
+  /**
+   * A connection with no traffic either way for this long is closed, a little later at most
+   * (see IDLE_SWEEP_MS); 0 never closes it.
+   */
   idleTimeoutMs: number;
   /** Connections served at once; Node closes one over the cap as soon as it is accepted. */
   maxConnections: number;
@@ -29,6 +32,15 @@ const LF = 0x0a;
 const DRAIN_MS = 3000;
 /** Connections dropped over the cap are reported at most this often, with a count. */
 const DROP_WARN_INTERVAL_MS = 1000;
+/**
+ * Idle connections are found by a sweep over all of them, as Node's http server finds expired
+ * requests (`connectionsCheckingInterval`), not by a timer per socket: `socket.setTimeout`
+ * re-arms its timer on every read and every write, which costs a short connection a measurable
+ * share of its time. A connection is closed by the first sweep after it has been idle for the
+ * whole timeout, so at most one interval late: a second, or a quarter of a shorter timeout.
+ * A proxy in front (docs/DEPLOY.md) keeps its own timer longer than that.
+ */
+const IDLE_SWEEP_MS = 1000;
 
 /**
  * The TCP server: accepts connections and gives each a `TcpConnection` (below), which is the
@@ -86,6 +98,18 @@ export function createTcpServer(options: TcpServerOptions): Service {
   };
   server.on('drop', (data) => onDrop(data, 'connection over the cap closed'));
 
+  let idleSweep: NodeJS.Timeout | undefined;
+  if (options.idleTimeoutMs > 0) {
+    const interval = Math.min(IDLE_SWEEP_MS, options.idleTimeoutMs / 4);
+    // Sweeps with no traffic between them that span the whole timeout.
+    const sweeps = Math.ceil(options.idleTimeoutMs / interval);
+    idleSweep = setInterval(() => {
+      for (const connection of connections) connection.sweepIdle(sweeps);
+    }, interval);
+    // The listening socket keeps the process alive; this timer alone must not.
+    idleSweep.unref();
+  }
+
   return {
     stats,
     listen: (host, port, { reusePort = false } = {}) =>
@@ -103,6 +127,7 @@ export function createTcpServer(options: TcpServerOptions): Service {
         });
       }),
     async stop() {
+      clearInterval(idleSweep);
       const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const connection of connections) connection.stop();
       const timer = setTimeout(() => {
@@ -136,6 +161,8 @@ export class TcpConnection {
   private lineBytes = 0;
   private lineStartedAt = 0;
   private slowLineTimer: NodeJS.Timeout | undefined;
+  /** Idle sweeps since the last traffic either way. */
+  private idleSweeps = 0;
   /** Reading is paused because the socket refused a write; `drain` resumes it. */
   private waitingForDrain = false;
   /** A graceful stop has begun: what arrives from now on is not answered. */
@@ -163,7 +190,6 @@ export class TcpConnection {
       this.remoteAddress = socket.remoteAddress;
       this.remotePort = socket.remotePort;
     }
-    if (options.idleTimeoutMs > 0) socket.setTimeout(options.idleTimeoutMs, () => this.destroy('idle timeout'));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
     socket.on('drain', () => this.onDrain());
@@ -185,6 +211,7 @@ export class TcpConnection {
   /** Bytes from the peer: every reply they complete goes out at once. */
   private onData(chunk: Buffer): void {
     if (this.stopping) return;
+    this.idleSweeps = 0;
     this.bytesIn += chunk.length;
     this.stats.bytesReceived += chunk.length;
     if (this.trace) this.options.logger.trace({ ...this.peer(), text: chunk.toString('utf8') }, 'bytes received');
@@ -252,6 +279,7 @@ export class TcpConnection {
 
   private write(out: Buffer | undefined): void {
     if (out === undefined) return;
+    this.idleSweeps = 0;
     this.bytesOut += out.length;
     this.stats.bytesSent += out.length;
     const accepted = this.socket.write(out);
@@ -264,6 +292,7 @@ export class TcpConnection {
   }
 
   private onDrain(): void {
+    this.idleSweeps = 0;
     if (!this.waitingForDrain) return;
     this.waitingForDrain = false;
     this.socket.resume();
@@ -328,6 +357,14 @@ export class TcpConnection {
     // socket close.
     this.waitingForDrain = false;
     this.socket.resume();
+  }
+
+  /**
+   * One idle sweep (see IDLE_SWEEP_MS). The first sweep after traffic may come at once, so the
+   * connection has been idle the whole timeout only once `sweeps` more have passed.
+   */
+  sweepIdle(sweeps: number): void {
+    if (++this.idleSweeps > sweeps) this.destroy('idle timeout');
   }
 
   destroy(reason: string): void {
