@@ -33,6 +33,8 @@ const views = new WordViews();
  * sequence are all >= 0x80, so they are never mistaken for an ASCII letter.
  */
 export class CountSTransducer implements Transducer {
+  /** Each line is answered with its own count. */
+  readonly passesTerminators = false;
   private count = 0;
 
   push(src: Buffer, start: number, end: number): void {

@@ -73,6 +73,28 @@ describe('ReplyEngine', () => {
     );
   });
 
+  it('counts messages and open ones alike, whether it cuts lines (count-s) or streams them (upper)', () => {
+    fc.assert(
+      fc.property(requestBytes, fc.array(fc.nat({ max: 200 }), { maxLength: 10 }), (bytes, cuts) => {
+        const upper = new ReplyEngine('upper', 'line');
+        const countS = new ReplyEngine('count-s', 'line');
+        let seen = 0;
+        for (const chunk of splitAt(bytes, cuts)) {
+          upper.feed(chunk);
+          countS.feed(chunk);
+          seen += chunk.length;
+          const lineEnds = [...bytes.subarray(0, seen)].filter((b) => b === 0x0a).length;
+          expect([upper.messages, upper.open]).toEqual([lineEnds, seen > 0 && bytes[seen - 1] !== 0x0a]);
+          expect([countS.messages, countS.open]).toEqual([upper.messages, upper.open]);
+        }
+        upper.flush();
+        countS.flush();
+        expect([upper.messages, upper.open]).toEqual([countS.messages, false]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('counts messages and reports an open one', () => {
     const engine = new ReplyEngine('upper', 'line');
     expect(engine.feed(Buffer.from('a\nb'))?.toString()).toBe('A\nB');

@@ -8,10 +8,17 @@ import { createTransducer, type TransformName } from './transforms';
 /** How messages are cut out of the bytes: at line ends (TCP), or one per datagram (UDP). */
 export type Framing = 'line' | 'datagram';
 
+const LF = 0x0a;
+
 /**
  * The whole per-message path of both servers, with no I/O, in the manner of a push parser:
  * bytes in, reply bytes out. decoder -> transducer -> encoder, each called straight through,
  * so the bytes of a chunk go down one way and come out as one buffer to write.
+ *
+ * One shortcut: over lines, a transducer that `passesTerminators` (upper) is given each chunk
+ * whole, line ends and all, since its output is then the same as line by line; the engine only
+ * counts the line ends. The contract says as much: upper "can be applied as the bytes stream
+ * through". Every other transform, and every datagram, goes through the decoder.
  *
  * The engine reads the chunks it is fed and never writes to them. What `feed` and `flush`
  * return belongs to the caller, until the caller gives it back with `release`.
@@ -21,6 +28,9 @@ export class ReplyEngine implements MessageEvents {
   messages = 0;
   private readonly transducer: Transducer;
   private readonly decoder: MessageDecoder;
+  private readonly streams: boolean;
+  /** When streaming: bytes have come since the last line end. */
+  private streamOpen = false;
 
   /**
    * `encoder` may be shared by the engines of one server: each `feed` writes and takes its
@@ -34,11 +44,12 @@ export class ReplyEngine implements MessageEvents {
   ) {
     this.transducer = createTransducer(transform);
     this.decoder = framing === 'line' ? new LineDecoder(this) : new DatagramDecoder(this);
+    this.streams = framing === 'line' && this.transducer.passesTerminators;
   }
 
   /** Whether a message has started and not ended (what an idle flush would complete). */
   get open(): boolean {
-    return this.decoder.open;
+    return this.streams ? this.streamOpen : this.decoder.open;
   }
 
   /** The replies owed for `chunk`, or undefined if it completed no output yet. */
@@ -46,13 +57,18 @@ export class ReplyEngine implements MessageEvents {
     // No room reserved up front: the transducer asks for what it writes. A count-s reply is a
     // few bytes whatever the chunk, and a reply a socket has not yet sent keeps its whole
     // buffer alive; the buffer a busy connection releases is reused at the size it grew to.
-    this.decoder.push(chunk);
+    if (this.streams) this.stream(chunk);
+    else this.decoder.push(chunk);
     return this.encoder.take();
   }
 
   /** Ends an open message (end of input or idle) and returns what is still owed. */
   flush(): Buffer | undefined {
-    this.decoder.flush();
+    if (!this.streams) this.decoder.flush();
+    else if (this.streamOpen) {
+      this.streamOpen = false;
+      this.onEnd('none');
+    }
     return this.encoder.take();
   }
 
@@ -72,5 +88,15 @@ export class ReplyEngine implements MessageEvents {
     this.transducer.end(this.encoder);
     this.encoder.terminate(terminator);
     this.messages++;
+  }
+
+  /** The shortcut: the chunk goes through whole, and each LF in it ends a message. */
+  private stream(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.transducer.push(chunk, 0, chunk.length, this.encoder);
+    let ends = 0;
+    for (let lf = chunk.indexOf(LF); lf !== -1; lf = chunk.indexOf(LF, lf + 1)) ends++;
+    this.messages += ends;
+    this.streamOpen = chunk[chunk.length - 1] !== LF;
   }
 }

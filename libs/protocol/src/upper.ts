@@ -9,6 +9,9 @@ import { WordViews } from './word-view';
  * context, so mapping one code point at a time gives the same result as mapping the string.
  */
 export class UpperTransducer implements Transducer {
+  /** Code points map one at a time, and LF and CR are ASCII that uppercasing leaves alone. */
+  readonly passesTerminators = true;
+
   /**
    * The start of a code point cut off by the end of the last fragment (at most 3 bytes).
    * Made on first need: every connection has a transducer, and most never split a code point.
