@@ -199,7 +199,8 @@ export class TcpConnection {
       stats.countError(code);
       this.setReason(code);
     });
-    socket.once('close', () => {
+    // 'on', not 'once': close comes once, and once() wraps the listener per connection.
+    socket.on('close', () => {
       clearTimeout(this.flushTimer);
       clearTimeout(this.slowLineTimer);
       stats.connectionsOpen--;
