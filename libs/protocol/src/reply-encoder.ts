@@ -17,13 +17,19 @@ const MIN_CAPACITY = 256;
 export class ReplyEncoder implements ByteSink {
   buf: Buffer = Buffer.allocUnsafe(0);
   pos = 0;
+  /** Where the bytes not yet taken begin: `buf[start, pos)` is what `take()` hands out next. */
+  private start = 0;
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const capacity = Math.max(MIN_CAPACITY, this.pos + n, this.buf.length * 2);
+    const pending = this.pos - this.start;
+    // Sized by the part not handed out: a reply still held elsewhere is not ours to count.
+    const capacity = Math.max(MIN_CAPACITY, pending + n, (this.buf.length - this.start) * 2);
     const next = Buffer.allocUnsafe(capacity);
-    this.buf.copy(next, 0, 0, this.pos);
+    this.buf.copy(next, 0, this.start, this.pos);
     this.buf = next;
+    this.start = 0;
+    this.pos = pending;
   }
 
   /** Appends the bytes of `src[start, end)` unchanged. */
@@ -42,11 +48,10 @@ export class ReplyEncoder implements ByteSink {
 
   /** The bytes written since the last call, or undefined if there are none. */
   take(): Buffer | undefined {
-    if (this.pos === 0) return undefined;
-    const out = this.buf.subarray(0, this.pos);
+    if (this.pos === this.start) return undefined;
+    const out = this.buf.subarray(this.start, this.pos);
     // What follows `out` is still free: the next replies go there, and `out` stays as it is.
-    this.buf = this.buf.subarray(this.pos);
-    this.pos = 0;
+    this.start = this.pos;
     return out;
   }
 
@@ -56,7 +61,8 @@ export class ReplyEncoder implements ByteSink {
    * it), and is left alone.
    */
   release(out: Buffer): void {
-    if (this.pos !== 0 || out.buffer !== this.buf.buffer || out.byteOffset + out.length !== this.buf.byteOffset) return;
-    this.buf = Buffer.from(out.buffer, out.byteOffset, out.length + this.buf.length);
+    const offset = out.byteOffset - this.buf.byteOffset;
+    if (this.pos !== this.start || out.buffer !== this.buf.buffer || offset < 0 || offset + out.length !== this.start) return;
+    this.start = this.pos = offset;
   }
 }
