@@ -1,5 +1,5 @@
 import type { ByteSink, Transducer } from './transducer';
-import { WordViews } from './word-view';
+import { dataViews } from './word-view';
 
 const LOWER_S = 0x73;
 /** Below this many bytes, setting up a word view costs more than it saves. */
@@ -26,7 +26,7 @@ function countSWords(view: DataView, from: number, words: number): number {
   return found;
 }
 
-const views = new WordViews();
+const views = dataViews();
 
 /**
  * Counts `s` and `S`. Counting bytes is exact for any input: in UTF-8 the bytes of a multibyte
