@@ -2,7 +2,11 @@ import type { ByteSink, Transducer } from './transducer';
 import { dataViews } from './word-view';
 
 const LOWER_S = 0x73;
-/** Below this many bytes, setting up a word view costs more than it saves. */
+/**
+ * Below this many bytes, a word loop costs more than it saves. Lower than upper's bar for a
+ * buffer with no view yet (NEW_VIEW_RUN_MIN): over TCP each line is a fragment of one chunk, and
+ * the view made for the first serves them all.
+ */
 const WORD_RUN_MIN = 16;
 
 /** 1 for 's' or 'S', else 0: `| 0x20` maps exactly those two bytes to 's'. */

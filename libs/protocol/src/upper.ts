@@ -1,5 +1,5 @@
 import type { ByteSink, Transducer } from './transducer';
-import { dataViews, wordViews } from './word-view';
+import { dataViews, NEW_VIEW_RUN_MIN, wordViews } from './word-view';
 
 /**
  * Full Unicode uppercase of well-formed UTF-8, as `String.prototype.toUpperCase()` without a
@@ -25,13 +25,14 @@ export class UpperTransducer implements Transducer {
       if (this.heldLength > 0) return;
     }
     out.ensure(end - start);
+    const runMin = wordsOf.has(src.buffer) || dataOf.has(src.buffer) ? WORD_RUN_MIN : NEW_VIEW_RUN_MIN;
     let buf = out.buf;
     let pos = out.pos;
     let i = start;
     while (i < end) {
       const c = src[i];
       if (c < 0x80) {
-        const n = end - i >= WORD_RUN_MIN ? upperAsciiWords(src, i, end, buf, pos) : 0;
+        const n = end - i >= runMin ? upperAsciiWords(src, i, end, buf, pos) : 0;
         if (n > 0) {
           i += n;
           pos += n;
@@ -95,7 +96,7 @@ export class UpperTransducer implements Transducer {
   }
 }
 
-/** Below this many bytes, setting up word views costs more than it saves. */
+/** Below this many bytes, a word loop costs more than it saves, even with views at hand. */
 const WORD_RUN_MIN = 16;
 
 /**

@@ -17,6 +17,10 @@ export class ViewCache<View> {
 
   constructor(private readonly create: (buffer: ArrayBufferLike) => View) {}
 
+  has(buffer: ArrayBufferLike): boolean {
+    return this.newerBuffer === buffer || this.olderBuffer === buffer;
+  }
+
   of(buffer: ArrayBufferLike): View {
     if (this.newerBuffer === buffer) return this.newerView as View;
     if (this.olderBuffer === buffer) return this.olderView as View;
@@ -27,6 +31,14 @@ export class ViewCache<View> {
     return this.newerView;
   }
 }
+
+/**
+ * The shortest run worth a word loop in a buffer with no view yet: making one costs about as
+ * much as a byte loop over a few hundred bytes. A datagram arrives in a buffer of its own, so
+ * upper does a short one byte by byte; a TCP chunk, which upper takes whole, pays for its view
+ * once.
+ */
+export const NEW_VIEW_RUN_MIN = 256;
 
 /** Only the whole words of a buffer are in its view. */
 export const wordViews = (): ViewCache<Uint32Array> => new ViewCache((buffer) => new Uint32Array(buffer, 0, buffer.byteLength >>> 2));
