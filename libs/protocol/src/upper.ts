@@ -126,6 +126,15 @@ function upperAsciiWords(src: Buffer, i: number, end: number, dst: Buffer, pos: 
     const t0 = (to + k) >>> 2;
     const words = (length - k) >>> 2;
     let w0 = 0;
+    // Two words a turn: one test for both, and half the loop's own cost per byte.
+    for (; w0 + 1 < words; w0 += 2) {
+      const a = source[s0 + w0];
+      const b = source[s0 + w0 + 1];
+      if (((a | b) & 0x80808080) !== 0) break;
+      target[t0 + w0] = upperWord(a);
+      target[t0 + w0 + 1] = upperWord(b);
+    }
+    // The last word, or the pair that held a non-ASCII byte, one word at a time.
     for (; w0 < words; w0++) {
       const w = source[s0 + w0];
       if ((w & 0x80808080) !== 0) break;
