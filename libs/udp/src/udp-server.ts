@@ -57,7 +57,8 @@ export function createUdpServer(options: UdpServerOptions): Service {
       new Promise<AddressInfo>((resolve, reject) => {
         const type = isIPv6(host) || host === '::' ? 'udp6' : 'udp4';
         // reusePort is Node 22.12's; the types this workspace builds with (Node 20's) lack it.
-        const bound = createSocket({ type, ipv6Only: false, lookup: peerAddress, reusePort } as SocketOptions);
+        const lookup = peerAddress(type === 'udp6' ? 6 : 4);
+        const bound = createSocket({ type, ipv6Only: false, lookup, reusePort } as SocketOptions);
         bound.on('message', onMessage);
         bound.once('error', reject);
         // Without reusePort, cluster workers share the primary's one socket (not exclusive).
@@ -78,12 +79,14 @@ export function createUdpServer(options: UdpServerOptions): Service {
 }
 
 /**
- * A reply goes to the address its datagram came from, already an IP address, so there is
- * nothing to resolve. dgram's default lookup would still answer on the next tick, holding every
- * reply until then; answering at once lets the send complete inside `send()`.
+ * A reply goes to the address its datagram came from, already an IP address of the socket's own
+ * family (an IPv4 peer of a dual-stack socket has a mapped `::ffff:` address), so there is
+ * nothing to resolve or test. dgram's default lookup would still answer on the next tick,
+ * holding every reply until then; answering at once lets the send complete inside `send()`.
  */
-function peerAddress(address: string, _options: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
-  callback(null, address, isIPv6(address) ? 6 : 4);
+function peerAddress(family: 4 | 6) {
+  return (address: string, _options: unknown, callback: (error: Error | null, address: string, family: number) => void): void =>
+    callback(null, address, family);
 }
 
 /** An IPv4 peer of a dual-stack socket (`::ffff:a.b.c.d`) still gets at most an IPv4 datagram. */
