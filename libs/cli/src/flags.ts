@@ -208,7 +208,7 @@ export function booleanFlag(options: { description: string; short?: string; env?
     parse(raw) {
       if (/^(1|true|yes|on)$/i.test(raw)) return true;
       if (/^(0|false|no|off)$/i.test(raw)) return false;
-      throw new Error('expected 1, true, yes or 0, false, no');
+      throw new Error('expected 1, true, yes, on or 0, false, no, off');
     },
   };
 }
