@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
 import { runProgram, type ProgramResult } from '@sockets/testing';
-import { onLines, startScriptedServer, type ScriptedServer } from '@sockets/testing';
+import { onLines, scriptedServers } from '@sockets/testing';
 
 jest.setTimeout(30_000);
 
@@ -21,15 +21,7 @@ function expectFailure(result: ProgramResult, line: string, stdout = ''): void {
 }
 
 describe('tcp-client failures: one line on stderr that says what and where, exit 1', () => {
-  const servers: ScriptedServer[] = [];
-  const script = async (handler: (socket: Socket) => void): Promise<number> => {
-    const server = await startScriptedServer(handler);
-    servers.push(server);
-    return server.port;
-  };
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  });
+  const script = scriptedServers();
 
   it('connection refused', async () => {
     const port = await closedPort();

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Socket } from 'node:net';
-import { distMain, freePort, onLines, runProgram, startScriptedServer, startServer, type RunningServer, type ScriptedServer } from '@sockets/testing';
+import { distMain, freePort, onLines, runProgram, scriptedServers, startServer, type RunningServer } from '@sockets/testing';
 
 // e2e: --verbose and --json of the built client, against the built tcp-server and in-test servers.
 jest.setTimeout(30_000);
@@ -116,15 +115,7 @@ describe('tcp-client --verbose against tcp-server', () => {
 });
 
 describe('tcp-client --verbose when the other side decides', () => {
-  const servers: ScriptedServer[] = [];
-  const script = async (handler: (socket: Socket) => void): Promise<number> => {
-    const server = await startScriptedServer(handler);
-    servers.push(server);
-    return server.port;
-  };
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  });
+  const script = scriptedServers();
 
   it('says the server closed first when it ends the connection after a reply', async () => {
     const port = await script((socket) => onLines(socket, (line) => socket.end(`${line.toUpperCase()}\n`)));

@@ -18,7 +18,8 @@ export { startScriptedUdpServer, type ScriptedUdpServer, type ReceivedDatagram }
 export { startTextbookServer, type TextbookServer } from './textbook-server';
 export { splitAt } from './split-at';
 export { freePort } from './free-port';
-export { startScriptedServer, onLines, type ScriptedServer } from './scripted-tcp-server';
+export { startScriptedServer, scriptedServers, type ScriptedServer } from './scripted-tcp-server';
+export { onLines } from './on-lines';
 export { TestPeer, delay, drained } from './test-peer';
 export {
   type ModelTransform,

@@ -33,18 +33,18 @@ export function startScriptedServer(handler: (socket: Socket) => void): Promise<
   });
 }
 
-/** Calls `onLine` with each complete line (without its LF) and its index, as lines arrive. */
-export function onLines(socket: Socket, onLine: (line: string, index: number) => void): void {
-  let pending = '';
-  let index = 0;
-  socket.setEncoding('utf8');
-  socket.on('data', (text: string) => {
-    pending += text;
-    let newline: number;
-    while ((newline = pending.indexOf('\n')) !== -1) {
-      const line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      onLine(line, index++);
-    }
+/**
+ * Scripted servers for the tests of one describe block: the function returned starts one with
+ * `handler` and gives its port, and every server started is closed after each test.
+ */
+export function scriptedServers(): (handler: (socket: Socket) => void) => Promise<number> {
+  const servers: ScriptedServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
   });
+  return async (handler) => {
+    const server = await startScriptedServer(handler);
+    servers.push(server);
+    return server.port;
+  };
 }
