@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { distMain } from '@sockets/testing';
+import { distMain, onLines } from '@sockets/testing';
 
 /** Every message here is lowercase ASCII, so the right reply is plain `toUpperCase`. */
 export const upper = (message: string): string => message.toUpperCase();
@@ -78,7 +78,6 @@ function oneConnection(
     const socket = connect({ host: options.host, port: options.port, noDelay: true });
     const record: ConnectionRecord = { localPort: 0, openedAt: now(), closedAt: 0, sent: 0, answered: 0, partial: 0, wrong: [], end: 'client', replyTimes: [] };
     let outstanding: string | undefined;
-    let pending = '';
     let ending = false;
     let peerEnded = false;
     const sendNext = () => {
@@ -93,7 +92,6 @@ function oneConnection(
       record.sent++;
       socket.write(`${message}\n`);
     };
-    socket.setEncoding('utf8');
     socket.setTimeout(options.replyTimeoutMs ?? 5000, () => {
       record.end = 'timeout';
       socket.destroy();
@@ -102,33 +100,26 @@ function oneConnection(
       record.localPort = socket.localPort ?? 0;
       sendNext();
     });
-    socket.on('data', (text: string) => {
-      pending += text;
-      let newline: number;
-      while ((newline = pending.indexOf('\n')) !== -1) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
-        if (outstanding === undefined || line !== upper(outstanding)) {
-          record.wrong.push(line);
-          continue;
-        }
-        record.answered++;
-        record.replyTimes.push(now());
-        outstanding = undefined;
-        delivered();
-        if (options.pauseMs) setTimeout(sendNext, options.pauseMs);
-        else sendNext();
+    const unfinished = onLines(socket, (line) => {
+      if (outstanding === undefined || line !== upper(outstanding)) {
+        record.wrong.push(line);
+        return;
       }
+      record.answered++;
+      record.replyTimes.push(now());
+      outstanding = undefined;
+      delivered();
+      if (options.pauseMs) setTimeout(sendNext, options.pauseMs);
+      else sendNext();
     });
     socket.once('end', () => {
       peerEnded = true;
       if (!ending) record.end = 'fin';
-      if (outstanding !== undefined) {
-        if (pending !== '') {
-          // The server answered what it had read of the message before it stopped.
-          if (upper(outstanding).startsWith(pending)) record.partial++;
-          else record.wrong.push(pending);
-        }
+      const pending = unfinished();
+      if (outstanding !== undefined && pending !== '') {
+        // The server answered what it had read of the message before it stopped.
+        if (upper(outstanding).startsWith(pending)) record.partial++;
+        else record.wrong.push(pending);
       }
     });
     socket.once('error', (error: NodeJS.ErrnoException) => {
@@ -154,7 +145,6 @@ export interface PacedRun {
 export function runPaced(app: string, args: string[], lines: string[], intervalMs: number, timeoutMs = 30_000): PacedRun {
   const child = spawn(process.execPath, [distMain(app), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const stdout: string[] = [];
-  let pendingOut = '';
   let stderr = '';
   let resolveFirst: (line: string) => void = () => undefined;
   let rejectFirst: (error: Error) => void = () => undefined;
@@ -163,15 +153,9 @@ export function runPaced(app: string, args: string[], lines: string[], intervalM
     rejectFirst = rej;
   });
   firstLine.catch(() => undefined);
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (text: string) => {
-    pendingOut += text;
-    let newline: number;
-    while ((newline = pendingOut.indexOf('\n')) !== -1) {
-      stdout.push(pendingOut.slice(0, newline));
-      pendingOut = pendingOut.slice(newline + 1);
-      if (stdout.length === 1) resolveFirst(stdout[0]);
-    }
+  const unfinished = onLines(child.stdout, (line) => {
+    stdout.push(line);
+    if (stdout.length === 1) resolveFirst(line);
   });
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => (stderr += text));
@@ -189,7 +173,7 @@ export function runPaced(app: string, args: string[], lines: string[], intervalM
     child.once('close', (code, signal) => {
       clearInterval(feeder);
       clearTimeout(killer);
-      if (pendingOut !== '') stdout.push(pendingOut);
+      if (unfinished() !== '') stdout.push(unfinished());
       rejectFirst(new Error(`${app} exited (${code ?? signal}) before printing a line; stderr: ${stderr}`));
       resolve({ code, signal, stdout, stderr });
     }),

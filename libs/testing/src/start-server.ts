@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { distMain } from './paths';
+import { onLines } from './on-lines';
 
 export interface StartServerOptions {
   /** Extra environment; LOG_FORMAT is forced to json so log lines can be parsed. */
@@ -39,17 +40,9 @@ export function startServer(app: string, args: string[] = [], options: StartServ
   const logs: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
   let stderr = '';
-  let pending = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (text: string) => {
-    pending += text;
-    let newline: number;
-    while ((newline = pending.indexOf('\n')) !== -1) {
-      const line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      if (line.trim() === '') continue;
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-    }
+  onLines(child.stdout, (line) => {
+    if (line.trim() === '') return;
+    logs.push(JSON.parse(line) as Record<string, unknown>);
     for (const wake of waiters) wake();
   });
   child.stderr.setEncoding('utf8');

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ModelTransform } from '@sockets/testing';
+import type { Readable } from 'node:stream';
+import { onLines, type ModelTransform } from '@sockets/testing';
 
 export interface ServerSpec {
   name: string;
@@ -34,27 +35,20 @@ export function startSoakServer(workspaceRoot: string, spec: ServerSpec, readyTi
   );
   const warnings: string[] = [];
   let stderr = '';
-  let pending = '';
   let onReady: ((port: number) => void) | undefined;
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (text: string) => (stderr = (stderr + text).slice(-4_000)));
-  child.stdout?.setEncoding('utf8');
-  child.stdout?.on('data', (text: string) => {
-    pending += text;
-    let newline: number;
-    while ((newline = pending.indexOf('\n')) !== -1) {
-      const line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        warnings.push(line);
-        continue;
-      }
-      if (parsed.msg === 'server ready') onReady?.(parsed.port as number);
-      if ((parsed.level as number) >= WARN && warnings.length < 100) warnings.push(line);
+  // stdio is piped, so the child has a stdout.
+  onLines(child.stdout as Readable, (line) => {
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      warnings.push(line);
+      return;
     }
+    if (parsed.msg === 'server ready') onReady?.(parsed.port as number);
+    if ((parsed.level as number) >= WARN && warnings.length < 100) warnings.push(line);
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
     child.once('close', (code, signal) => {
