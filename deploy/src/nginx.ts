@@ -92,7 +92,7 @@ export function renderStreamConfig(text: string, options: StreamConfigOptions): 
 }
 
 /** nginx.conf for a private nginx: its own pid and error log under `dir`, nothing from /etc. */
-export function mainConfig(install: NginxInstall, dir: string, workers: number, streamConfigPath: string): string {
+function mainConfig(install: NginxInstall, dir: string, workers: number, streamConfigPath: string): string {
   return [
     install.streamModule ? `load_module ${install.streamModule};` : '',
     'daemon off;',

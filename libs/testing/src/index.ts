@@ -28,11 +28,9 @@ export {
   type TimedSegment,
   MODEL_MAX_UDP_PAYLOAD,
   modelUpper,
-  modelCountS,
   modelTransform,
   modelFrame,
   modelTimedMessages,
-  modelReply,
   modelTcpReplies,
   modelUdpReply,
 } from './protocol-model';

@@ -1,13 +1,13 @@
 import type { Socket } from 'node:net';
 import { EXIT } from '@sockets/cli';
-import type { ModelTransform } from '@sockets/testing';
+import { delay, type ModelTransform } from '@sockets/testing';
 import { emptyCounters, type Counters } from './counters';
 import type { SoakOptions } from './options';
 import { buildPools } from './payloads';
 import { header, mib, num, row, type ServerReading } from './report';
 import { Rng } from './rng';
 import { openFds, peakRssMiB, rssMiB, startSoakServer, type ServerSpec, type SoakServer } from './servers';
-import { REPLY_TIMEOUT_MS, delay, idleActor, pipelinedActor, resetActor, slowWriterActor, type TcpLoadContext } from './tcp-load';
+import { REPLY_TIMEOUT_MS, idleActor, pipelinedActor, resetActor, slowWriterActor, type TcpLoadContext } from './tcp-load';
 import { udpActor, type UdpLoadContext } from './udp-load';
 
 /** After the duration, how long actors may take to collect what they are owed before their sockets are cut. */

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import type { ModelTransform } from '@sockets/testing';
+import { errorCode } from '@sockets/runtime';
+import { delay, type ModelTransform } from '@sockets/testing';
 import { noteProblem, type Counters } from './counters';
 import type { Payload, PayloadPools } from './payloads';
 import { ReplyChecker } from './reply-checker';
@@ -20,7 +21,6 @@ export interface TcpLoadContext {
 export const REPLY_TIMEOUT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
-export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function open(ctx: TcpLoadContext, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -80,8 +80,8 @@ class CheckedConnection {
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (this.leaving || this.failed) return;
       tcp.errors++;
-      noteProblem(ctx.counters, `${label}: ${error.code ?? error.message}`);
-      this.fail(error.code ?? error.message);
+      noteProblem(ctx.counters, `${label}: ${errorCode(error)}`);
+      this.fail(errorCode(error));
     });
     socket.on('close', () => {
       this.closed = true;

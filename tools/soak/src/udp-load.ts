@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { errorCode } from '@sockets/runtime';
 import type { ModelTransform } from '@sockets/testing';
 import { noteProblem, type Counters } from './counters';
 import type { PayloadPools } from './payloads';
@@ -33,7 +34,7 @@ export async function udpActor(ctx: UdpLoadContext, index: number, rng: Rng): Pr
     });
     s.on('error', (error: NodeJS.ErrnoException) => {
       udp.errors++;
-      noteProblem(ctx.counters, `${label}: ${error.code ?? error.message}`);
+      noteProblem(ctx.counters, `${label}: ${errorCode(error)}`);
     });
     return s;
   };
