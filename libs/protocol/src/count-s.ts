@@ -1,11 +1,9 @@
 import type { ByteSink, Transducer } from './transducer';
-import { dataViews } from './word-view';
 
 const LOWER_S = 0x73;
 /**
- * Below this many bytes, a word loop costs more than it saves. Lower than upper's bar for a
- * buffer with no view yet (NEW_VIEW_RUN_MIN): over TCP each line is a fragment of one chunk, and
- * the view made for the first serves them all.
+ * Below this many bytes, a word loop costs more than it saves. Over TCP each line is a fragment
+ * of one chunk, and the view made for the first serves them all.
  */
 const WORD_RUN_MIN = 16;
 
@@ -30,7 +28,20 @@ function countSWords(view: DataView, from: number, words: number): number {
   return found;
 }
 
-const views = dataViews();
+/**
+ * A DataView of the buffer last counted in: making one costs more than the loop over a short
+ * line, and over TCP every line of a chunk is a fragment of one buffer, so one view serves all.
+ */
+let viewed: ArrayBufferLike | undefined;
+let view: DataView = new DataView(new ArrayBuffer(0));
+
+function viewOf(buffer: ArrayBufferLike): DataView {
+  if (viewed !== buffer) {
+    viewed = buffer;
+    view = new DataView(buffer);
+  }
+  return view;
+}
 
 /**
  * Counts `s` and `S`. Counting bytes is exact for any input: in UTF-8 the bytes of a multibyte
@@ -46,7 +57,7 @@ export class CountSTransducer implements Transducer {
     let i = start;
     if (end - i >= WORD_RUN_MIN) {
       const words = (end - i) >>> 2;
-      count += countSWords(views.of(src.buffer), src.byteOffset + i, words);
+      count += countSWords(viewOf(src.buffer), src.byteOffset + i, words);
       i += words * 4;
     }
     for (; i < end; i++) count += isS(src[i]);

@@ -36,25 +36,6 @@ describe('ReplyEncoder', () => {
     expect(a.toString()).toBe('a');
   });
 
-  it('starts the next replies where a source sits modulo 4, when nothing waits to be taken', () => {
-    const encoder = new ReplyEncoder();
-    encoder.ensure(64);
-    const backing = Buffer.alloc(16);
-    for (let shift = 0; shift < 8; shift++) {
-      const src = backing.subarray(shift, shift + 4);
-      encoder.alignWith(src);
-      encoder.write(src);
-      const out = encoder.take() as Buffer;
-      expect(out.byteOffset % 4).toBe(src.byteOffset % 4);
-      encoder.release(out);
-    }
-    // With bytes written and not taken, moving them would split a reply: alignWith waits.
-    encoder.write(Buffer.from('ab'));
-    encoder.alignWith(backing.subarray(1));
-    encoder.write(Buffer.from('cd'));
-    expect(encoder.take()?.toString()).toBe('abcd');
-  });
-
   it('closes a reply with the terminator of its message', () => {
     const encoder = new ReplyEncoder();
     encoder.write(Buffer.from('A'));

@@ -32,17 +32,6 @@ export class ReplyEncoder implements ByteSink {
     this.pos = pending;
   }
 
-  /**
-   * Starts the next replies at the same offset modulo 4 as `src`, skipping up to three bytes,
-   * if nothing is waiting to be taken. A transform that copies `src` byte for byte (upper on
-   * ASCII) then finds both on a word boundary together and moves whole words.
-   */
-  alignWith(src: Buffer): void {
-    if (this.pos !== this.start) return;
-    const skip = (src.byteOffset - this.buf.byteOffset - this.pos) & 3;
-    if (this.pos + skip <= this.buf.length) this.start = this.pos += skip;
-  }
-
   /** Appends the bytes of `src[start, end)` unchanged. */
   write(src: Buffer, start = 0, end = src.length): void {
     this.ensure(end - start);

@@ -57,8 +57,6 @@ export class ReplyEngine implements MessageEvents {
     // No room reserved up front: the transducer asks for what it writes. A count-s reply is a
     // few bytes whatever the chunk, and a reply a socket has not yet sent keeps its whole
     // buffer alive; the buffer a busy connection releases is reused at the size it grew to.
-    // Replies sit like the chunk modulo 4, so upper moves whole words on both sides.
-    this.encoder.alignWith(chunk);
     if (this.streams) this.stream(chunk);
     else this.decoder.push(chunk);
     return this.encoder.take();

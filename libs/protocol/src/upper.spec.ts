@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { ReplyEncoder } from './reply-encoder';
 import { transformMessage } from './transform-message';
 import { UpperTransducer } from './upper';
+import { byteKernel, SLAB } from './ascii-upper';
 import { splitAt } from '@sockets/testing';
 
 const upper = (...pieces: Buffer[]): Buffer => transformMessage(new UpperTransducer(), ...pieces);
@@ -196,7 +197,7 @@ describe('UpperTransducer', () => {
   });
 });
 
-describe('upper on long ASCII runs (the four-bytes-at-a-time path)', () => {
+describe('upper on long ASCII runs (the kernel, sixteen bytes at a time)', () => {
   const naive = (bytes: Buffer) => Buffer.from(bytes.map((b) => (b >= 0x61 && b <= 0x7a ? b - 0x20 : b)));
 
   it('maps every ASCII byte at every source and destination alignment', () => {
@@ -217,5 +218,35 @@ describe('upper on long ASCII runs (the four-bytes-at-a-time path)', () => {
   it('stops a word run at a non-ASCII byte and resumes after it', () => {
     const text = `${'abcdefgh'.repeat(10)}é${'xyz'.repeat(20)}ß${'q'.repeat(33)}`;
     expect(transformMessage(new UpperTransducer(), Buffer.from(text)).toString()).toBe(text.toUpperCase());
+  });
+
+  it('gives the same bytes with the WebAssembly kernel as with the byte loop, for any input and chunking', () => {
+    const asciiRun = fc.string({ unit: 'binary-ascii', maxLength: 120 }).map((text) => [...Buffer.from(text, 'latin1')]);
+    const long = fc
+      .array(fc.oneof(asciiRun, anyBytes.map((bytes) => [...bytes])), { maxLength: 30 })
+      .map((parts) => Buffer.from(parts.flat()));
+    fc.assert(
+      fc.property(long, cutPoints, (bytes, cuts) => {
+        const pieces = splitAt(bytes, cuts);
+        const fast = transformMessage(new UpperTransducer(), ...pieces);
+        expect(fast.toString('hex')).toBe(transformMessage(new UpperTransducer(byteKernel()), ...pieces).toString('hex'));
+        expect(fast.toString('hex')).toBe(referenceUpper(bytes).toString('hex'));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('maps a code point that straddles the end of a slab, and one cut off at the end of the input', () => {
+    for (const ch of ['é', '€', '𐐨']) {
+      for (let before = 1; before <= 4; before++) {
+        const text = `${'a'.repeat(SLAB - before)}${ch}${'b'.repeat(SLAB)}${ch}`;
+        const bytes = Buffer.from(text, 'utf8');
+        expect(transformMessage(new UpperTransducer(), bytes).equals(Buffer.from(text.toUpperCase(), 'utf8'))).toBe(true);
+        // Cut one byte into the last code point: the held prefix comes out raw at the end.
+        const cut = bytes.subarray(0, bytes.length - Buffer.byteLength(ch) + 1);
+        const expected = Buffer.concat([Buffer.from(text.slice(0, -ch.length).toUpperCase(), 'utf8'), cut.subarray(-1)]);
+        expect(transformMessage(new UpperTransducer(), cut).equals(expected)).toBe(true);
+      }
+    }
   });
 });

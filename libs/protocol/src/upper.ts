@@ -1,12 +1,13 @@
 import type { ByteSink, Transducer } from './transducer';
-import { dataViews, NEW_VIEW_RUN_MIN, wordViews } from './word-view';
+import { type AsciiUpperKernel, byteKernel, SLAB, wasmKernel } from './ascii-upper';
 
 /**
  * Full Unicode uppercase of well-formed UTF-8, as `String.prototype.toUpperCase()` without a
  * locale; every byte that is not part of well-formed UTF-8 passes through unchanged, so no input
- * is ever lost (a string round trip would turn it into U+FFFD). ASCII, the common case, is
- * mapped byte by byte without leaving the buffer. Without a locale, uppercasing is free of
- * context, so mapping one code point at a time gives the same result as mapping the string.
+ * is ever lost (a string round trip would turn it into U+FFFD). ASCII, the common case, goes
+ * through a kernel sixteen bytes at a time (ascii-upper.ts); the rest is decoded here. Without
+ * a locale, uppercasing is free of context, so mapping one code point at a time gives the same
+ * result as mapping the string.
  */
 export class UpperTransducer implements Transducer {
   /** Code points map one at a time, and LF and CR are ASCII that uppercasing leaves alone. */
@@ -19,50 +20,34 @@ export class UpperTransducer implements Transducer {
   private held: Buffer | undefined;
   private heldLength = 0;
 
+  /** `kernel` is for tests: every transducer shares the one the platform runs fastest. */
+  constructor(private readonly kernel: AsciiUpperKernel = ASCII_KERNEL) {}
+
   push(src: Buffer, start: number, end: number, out: ByteSink): void {
     if (this.heldLength > 0) {
       start = this.completeHeld(src, start, end, out);
       if (this.heldLength > 0) return;
     }
-    out.ensure(end - start);
-    const runMin = wordsOf.has(src.buffer) || dataOf.has(src.buffer) ? WORD_RUN_MIN : NEW_VIEW_RUN_MIN;
-    let buf = out.buf;
-    let pos = out.pos;
-    let i = start;
-    while (i < end) {
-      const c = src[i];
-      if (c < 0x80) {
-        const n = end - i >= runMin ? upperAsciiWords(src, i, end, buf, pos) : 0;
-        if (n > 0) {
-          i += n;
-          pos += n;
-        } else {
-          buf[pos++] = upperAscii(c);
-          i++;
+    const kernel = this.kernel;
+    // A slab at a time: the kernel uppercases the ASCII, and the runs between its code points
+    // >= 0x80 are copied out as they are; each of those code points is mapped here, from `src`.
+    while (start < end) {
+      const n = Math.min(end - start, SLAB);
+      let at = 0;
+      let high = kernel.load(src, start, n);
+      for (;;) {
+        writeRaw(kernel.memory, at, high, out);
+        if (high === n) {
+          at = n;
+          break;
         }
-        continue;
+        // A code point may run past the slab: `at` then starts the next one past its end.
+        at = high + this.mapNonAscii(src, start + high, end, out);
+        if (at >= n) break;
+        high = kernel.nonAscii(at, n);
       }
-      out.pos = pos;
-      const length = sequenceLength(src, i, end);
-      if (length > 0) {
-        writeUpper(decode(src, i, length), src, i, length, out);
-        i += length;
-      } else if (length === TRUNCATED) {
-        this.held ??= Buffer.allocUnsafe(4);
-        src.copy(this.held, 0, i, end);
-        this.heldLength = end - i;
-        i = end;
-      } else {
-        out.ensure(1);
-        out.buf[out.pos++] = c;
-        i++;
-      }
-      // The mapping may have grown the sink; the rest of the fragment still needs room.
-      out.ensure(end - i);
-      buf = out.buf;
-      pos = out.pos;
+      start += at;
     }
-    out.pos = pos;
   }
 
   end(out: ByteSink): void {
@@ -70,6 +55,27 @@ export class UpperTransducer implements Transducer {
       writeRaw(this.held as Buffer, 0, this.heldLength, out);
       this.heldLength = 0;
     }
+  }
+
+  /**
+   * Maps the code point that starts at `src[i]` (a byte >= 0x80) and returns the bytes it took:
+   * a well-formed sequence is uppercased, a byte that starts none passes as it is, and a
+   * sequence cut off by the end of the fragment is held for the next one.
+   */
+  private mapNonAscii(src: Buffer, i: number, end: number, out: ByteSink): number {
+    const length = sequenceLength(src, i, end);
+    if (length > 0) {
+      writeUpper(decode(src, i, length), src, i, length, out);
+      return length;
+    }
+    if (length === TRUNCATED) {
+      this.held ??= Buffer.allocUnsafe(4);
+      src.copy(this.held, 0, i, end);
+      this.heldLength = end - i;
+      return end - i;
+    }
+    writeRaw(src, i, i + 1, out);
+    return 1;
   }
 
   /**
@@ -96,72 +102,7 @@ export class UpperTransducer implements Transducer {
   }
 }
 
-/** Below this many bytes, a word loop costs more than it saves, even with views at hand. */
-const WORD_RUN_MIN = 16;
-
-/**
- * Uppercases ASCII four bytes at a time (SWAR): for each byte b < 0x80, b + 0x1f sets its top
- * bit exactly when b >= 'a' and b + 0x05 exactly when b > 'z', so their XOR marks a..z, and
- * that mark shifted to 0x20 flips the case bit. No byte can carry into the next. Returns the
- * bytes done, stopping before the first word with a non-ASCII byte.
- *
- * Where source and sink sit alike modulo 4 (the engine places replies so: ReplyEncoder's
- * `alignWith`), a few bytes bring both to a word boundary and whole Uint32Array words follow,
- * the fastest loop JavaScript has for this; otherwise DataView words, at any offset.
- */
-function upperAsciiWords(src: Buffer, i: number, end: number, dst: Buffer, pos: number): number {
-  const from = src.byteOffset + i;
-  const to = dst.byteOffset + pos;
-  const length = end - i;
-  let k = 0;
-  if (((from - to) & 3) === 0) {
-    for (; ((from + k) & 3) !== 0 && k < length; k++) {
-      const c = src[i + k];
-      if (c >= 0x80) return k;
-      dst[pos + k] = upperAscii(c);
-    }
-    const source = wordsOf.of(src.buffer);
-    const target = wordsOf.of(dst.buffer);
-    const s0 = (from + k) >>> 2;
-    const t0 = (to + k) >>> 2;
-    const words = (length - k) >>> 2;
-    let w0 = 0;
-    // Two words a turn: one test for both, and half the loop's own cost per byte.
-    for (; w0 + 1 < words; w0 += 2) {
-      const a = source[s0 + w0];
-      const b = source[s0 + w0 + 1];
-      if (((a | b) & 0x80808080) !== 0) break;
-      target[t0 + w0] = upperWord(a);
-      target[t0 + w0 + 1] = upperWord(b);
-    }
-    // The last word, or the pair that held a non-ASCII byte, one word at a time.
-    for (; w0 < words; w0++) {
-      const w = source[s0 + w0];
-      if ((w & 0x80808080) !== 0) break;
-      target[t0 + w0] = upperWord(w);
-    }
-    return k + w0 * 4;
-  }
-  const source = dataOf.of(src.buffer);
-  const target = dataOf.of(dst.buffer);
-  for (; k + 4 <= length; k += 4) {
-    const w = source.getUint32(from + k, true);
-    if ((w & 0x80808080) !== 0) break;
-    target.setUint32(to + k, upperWord(w), true);
-  }
-  return k;
-}
-
-function upperWord(w: number): number {
-  return w ^ ((((w + 0x1f1f1f1f) ^ (w + 0x05050505)) & 0x80808080) >>> 2);
-}
-
-function upperAscii(c: number): number {
-  return c - 0x61 < 26 && c >= 0x61 ? c - 0x20 : c;
-}
-
-const wordsOf = wordViews();
-const dataOf = dataViews();
+const ASCII_KERNEL = wasmKernel() ?? byteKernel();
 
 const TRUNCATED = 0;
 const INVALID = -1;
