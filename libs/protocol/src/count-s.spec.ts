@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { ReplyEncoder } from './reply-encoder';
 import { CountSTransducer } from './count-s';
+import { byteKernel, SLAB } from './ascii-kernel';
 import { transformMessage } from './transform-message';
 import { splitAt } from '@sockets/testing';
 
@@ -55,5 +56,12 @@ describe('CountSTransducer', () => {
     expect(transformMessage(transducer, Buffer.from('sss')).toString()).toBe('3');
     expect(transformMessage(transducer, Buffer.from('S')).toString()).toBe('1');
     expect(transformMessage(transducer).toString()).toBe('0');
+  });
+
+  it('counts a fragment longer than a slab, with the WebAssembly kernel as with the byte loop', () => {
+    const bytes = Buffer.alloc(2 * SLAB + 37, 'xS');
+    const expected = String(naiveCount(bytes));
+    expect(transformMessage(new CountSTransducer(), bytes).toString()).toBe(expected);
+    expect(transformMessage(new CountSTransducer(byteKernel()), bytes).toString()).toBe(expected);
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { ReplyEncoder } from './reply-encoder';
 import { transformMessage } from './transform-message';
 import { UpperTransducer } from './upper';
-import { byteKernel, SLAB } from './ascii-upper';
+import { byteKernel, SLAB } from './ascii-kernel';
 import { splitAt } from '@sockets/testing';
 
 const upper = (...pieces: Buffer[]): Buffer => transformMessage(new UpperTransducer(), ...pieces);

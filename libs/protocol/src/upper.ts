@@ -1,11 +1,11 @@
 import type { ByteSink, Transducer } from './transducer';
-import { type AsciiUpperKernel, byteKernel, SLAB, wasmKernel } from './ascii-upper';
+import { ASCII_KERNEL, type AsciiKernel, SLAB } from './ascii-kernel';
 
 /**
  * Full Unicode uppercase of well-formed UTF-8, as `String.prototype.toUpperCase()` without a
  * locale; every byte that is not part of well-formed UTF-8 passes through unchanged, so no input
  * is ever lost (a string round trip would turn it into U+FFFD). ASCII, the common case, goes
- * through a kernel sixteen bytes at a time (ascii-upper.ts); the rest is decoded here. Without
+ * through a kernel sixteen bytes at a time (ascii-kernel.ts); the rest is decoded here. Without
  * a locale, uppercasing is free of context, so mapping one code point at a time gives the same
  * result as mapping the string.
  */
@@ -21,7 +21,7 @@ export class UpperTransducer implements Transducer {
   private heldLength = 0;
 
   /** `kernel` is for tests: every transducer shares the one the platform runs fastest. */
-  constructor(private readonly kernel: AsciiUpperKernel = ASCII_KERNEL) {}
+  constructor(private readonly kernel: AsciiKernel = ASCII_KERNEL) {}
 
   push(src: Buffer, start: number, end: number, out: ByteSink): void {
     if (this.heldLength > 0) {
@@ -34,7 +34,7 @@ export class UpperTransducer implements Transducer {
     while (start < end) {
       const n = Math.min(end - start, SLAB);
       let at = 0;
-      let high = kernel.load(src, start, n);
+      let high = kernel.upper(src, start, n);
       for (;;) {
         writeRaw(kernel.memory, at, high, out);
         if (high === n) {
@@ -101,8 +101,6 @@ export class UpperTransducer implements Transducer {
     return start;
   }
 }
-
-const ASCII_KERNEL = wasmKernel() ?? byteKernel();
 
 const TRUNCATED = 0;
 const INVALID = -1;
@@ -174,7 +172,17 @@ function writeUpper(codePoint: number, src: Buffer, i: number, length: number, o
   }
 }
 
+/** Below this many bytes a loop copies faster than `Buffer#copy`, which is a call into C++. */
+const COPY_CALL_MIN = 32;
+
 function writeRaw(src: Buffer, start: number, end: number, out: ByteSink): void {
   out.ensure(end - start);
-  out.pos += src.copy(out.buf, out.pos, start, end);
+  if (end - start >= COPY_CALL_MIN) {
+    out.pos += src.copy(out.buf, out.pos, start, end);
+    return;
+  }
+  const buf = out.buf;
+  let pos = out.pos;
+  for (let i = start; i < end; i++) buf[pos++] = src[i];
+  out.pos = pos;
 }

@@ -1,14 +1,14 @@
-;; The ASCII half of `upper` (upper.ts), sixteen bytes at a time with WebAssembly's 128-bit SIMD.
-;; JavaScript has no vector instructions, and on a bulk upload this loop is most of a server's
-;; work. upper.ts copies up to SLAB bytes of a message to the start of `memory`, calls `upper`,
-;; copies the result out, and maps the multibyte code points itself, with `nonAscii` to find them.
+;; The byte loops of `upper` (upper.ts) and `count-s` (count-s.ts), sixteen bytes at a time with
+;; WebAssembly's 128-bit SIMD. JavaScript has no vector instructions, and on a bulk upload these
+;; loops are most of a server's work. ascii-kernel.ts copies up to SLAB bytes of a message to the
+;; start of `memory` and calls one of them; upper.ts maps multibyte code points itself, with
+;; `nonAscii` to find them.
 ;;
-;; The source of ascii-upper-wasm.ts: `npm run wasm` rebuilds that from this file with wabt, and
+;; The source of ascii-kernel-wasm.ts: `npm run wasm` rebuilds that from this file with wabt, and
 ;; a test fails if the two disagree.
 (module
-  ;; Two pages: upper.ts's slab is the first, and the second lets a 16-byte load that starts
-  ;; near the slab's end stay inside memory. Memory never grows, so JavaScript's view of it
-  ;; stays valid.
+  ;; Two pages: the slab is the first, and the second lets a 16-byte load that starts near the
+  ;; slab's end stay inside memory. Memory never grows, so JavaScript's view of it stays valid.
   (memory (export "memory") 2 2)
 
   ;; Uppercases a..z in memory[0, n) and leaves every other byte, >= 0x80 included, as it was.
@@ -55,4 +55,23 @@
             (br $done)))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $block)))
-    (select (local.get $i) (local.get $n) (i32.lt_u (local.get $i) (local.get $n)))))
+    (select (local.get $i) (local.get $n) (i32.lt_u (local.get $i) (local.get $n))))
+
+  ;; The number of bytes 's' and 'S' in the whole 16-byte blocks of memory[0, n); the caller
+  ;; counts the last n % 16 bytes. `| 0x20` maps exactly 'S' and 's' to 's', so one compare
+  ;; marks both, and the popcount of the block's mask adds them up.
+  (func (export "countS") (param $n i32) (result i32)
+    (local $i i32) (local $count i32)
+    (block $done
+      (loop $block
+        (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
+        (local.set $count
+          (i32.add (local.get $count)
+            (i32.popcnt
+              (i8x16.bitmask
+                (i8x16.eq
+                  (v128.or (v128.load (local.get $i)) (v128.const i8x16 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20))
+                  (v128.const i8x16 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $block)))
+    (local.get $count)))
