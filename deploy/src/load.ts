@@ -180,13 +180,3 @@ export function runPaced(app: string, args: string[], lines: string[], intervalM
   );
   return { firstLine, done };
 }
-
-/** Polls `check` every 50 ms until it holds or `timeoutMs` passes; returns whether it held. */
-export async function eventually(check: () => boolean, timeoutMs = 5000): Promise<boolean> {
-  const deadline = now() + timeoutMs;
-  while (!check()) {
-    if (now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}

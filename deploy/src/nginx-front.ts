@@ -12,7 +12,7 @@ import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startCluster, type Cluster } from './cluster';
 import { findNginx } from './nginx';
-import { cpuSeconds, peakRssKb, withChildren } from './proc-usage';
+import { peakRssKbOrZero, processTree, treeCpuSeconds } from '@sockets/testing';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -57,17 +57,17 @@ async function main(): Promise<void> {
 }
 
 function usage(cluster: Cluster) {
-  const nginx = withChildren(cluster.nginx.pid);
+  const nginx = processTree(cluster.nginx.pid);
   const instances = [...cluster.tcp, ...cluster.udp].map((s) => s.pid);
-  const sum = (pids: number[], f: (pid: number) => number) => pids.reduce((total, pid) => total + f(pid), 0);
+  const rss = (pids: number[]) => pids.reduce((total, pid) => total + peakRssKbOrZero(pid), 0);
   const own = process.cpuUsage();
   return {
-    nginxCpuS: sum(nginx, cpuSeconds),
-    instancesCpuS: sum(instances, cpuSeconds),
+    nginxCpuS: treeCpuSeconds(nginx),
+    instancesCpuS: treeCpuSeconds(instances),
     launcherCpuS: (own.user + own.system) / 1e6,
-    nginxRssKb: sum(nginx, peakRssKb),
-    instancesRssKb: sum(instances, peakRssKb),
-    launcherRssKb: peakRssKb(process.pid),
+    nginxRssKb: rss(nginx),
+    instancesRssKb: rss(instances),
+    launcherRssKb: peakRssKbOrZero(process.pid),
   };
 }
 

@@ -1,7 +1,10 @@
-import { runProgram, type RunningServer } from '@sockets/testing';
+import { runProgram, waitUntil, type RunningServer } from '@sockets/testing';
 import { startCluster, type Cluster } from './cluster';
-import { eventually, runPaced, tcpLoad, upper, type ConnectionRecord } from './load';
+import { runPaced, tcpLoad, upper, type ConnectionRecord } from './load';
 import { findNginx, type NginxInstall, type NginxSession } from './nginx';
+
+/** Waits up to 5 s for the instances' logs to catch up; the expect after it reports any gap. */
+const settle = (check: () => boolean, what: string) => waitUntil(check, what, 5000, 50).catch(() => false);
 
 /*
  * Real nginx, with deploy/nginx/sockets.conf as shipped (only the instance list, the listen
@@ -87,7 +90,7 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
 
       // Every message reached one instance and only one: the instances' own counts add up.
       const tcpSent = 1 + piped.length + 30;
-      await eventually(() => sum(cluster.tcp.map(tcpMessages)) === tcpSent);
+      await settle(() => sum(cluster.tcp.map(tcpMessages)) === tcpSent, 'the instances to count every TCP message');
       const perTcp = cluster.tcp.map(tcpMessages);
       const perUdp = cluster.udp.map(udpAnswered);
       console.log(`spread: TCP messages per instance ${perTcp.join('/')}, UDP datagrams per instance ${perUdp.join('/')}`);
@@ -243,7 +246,7 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
 
       // Zero lost replies: every message any instance read came back to a client.
       const clientReplies = replies(records);
-      await eventually(() => sum(cluster.tcp.map(tcpMessages)) === clientReplies);
+      await settle(() => sum(cluster.tcp.map(tcpMessages)) === clientReplies, 'the instances to count every reply');
       expect(sum(cluster.tcp.map(tcpMessages))).toBe(clientReplies);
 
       // The others went on: replies after the stop, on connections nginx gave to the survivors.

@@ -1,7 +1,7 @@
 export { WORKSPACE_ROOT, distMain, textbookScript } from './paths';
 export { startServer, type RunningServer, type StartServerOptions } from './start-server';
 export { runProgram, type ProgramResult, type RunProgramOptions } from './run-program';
-export { peakRssKb } from './proc-status';
+export { peakRssKb, peakRssKbOrZero } from './proc-status';
 export { retainedBytes } from './retained-memory';
 export {
   type TestVectors,
@@ -37,7 +37,7 @@ export {
 export { SPECIAL_CASE_TEXT, interestingBytes, largeBytes } from './fuzz-bytes';
 export { httpGet, type HttpResponse } from './http-get';
 export { metricValue, scrapeMetrics, type MetricSamples } from './metrics-text';
-export { childPids, isRunning, tcpConnectionOwner } from './process-tree';
+export { childPids, isRunning, processTree, tcpConnectionOwner, tcpServerHasRead, treeCpuSeconds } from './process-tree';
 export { parseJsonLines } from './json-lines';
 export { waitUntil, withTimeout } from './wait-until';
 export { workerPids, killWorkersAsReplaced } from './workers';

@@ -7,3 +7,12 @@ export function peakRssKb(pid: number): number {
   if (!match) throw new Error(`no VmHWM in /proc/${pid}/status`);
   return Number(match[1]);
 }
+
+/** `peakRssKb`, or 0 for a process that is gone (one of a tree that changed meanwhile). */
+export function peakRssKbOrZero(pid: number): number {
+  try {
+    return peakRssKb(pid);
+  } catch {
+    return 0;
+  }
+}

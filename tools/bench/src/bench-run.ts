@@ -5,9 +5,9 @@ import { runLoad, type LoadOutcome } from './load/run-load';
 import type { LoadCounts } from './load/types';
 import type { BenchOptions } from './options';
 import { waitUntilServing } from './probe';
-import { RssSampler, timeWaitCount, treeCpuSeconds } from './proc-tree';
+import { RssSampler, timeWaitCount } from './proc-tree';
 import { SCENARIOS, type ScenarioName } from './scenarios';
-import { freePort } from '@sockets/testing';
+import { freePort, treeCpuSeconds } from '@sockets/testing';
 import { startServerProcess } from './server-process';
 
 export type RunStatus = 'ok' | 'no-server' | 'load-failed' | 'mismatch' | 'server-exited' | 'closed' | 'lost' | 'timeout' | 'neterr' | 'no-replies';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { processTree } from './proc-tree';
+import { processTree } from '@sockets/testing';
 
 export interface ServerExit {
   code: number | null;

@@ -1,5 +1,5 @@
-import { connect, type Socket } from 'node:net';
-import { errorCode } from '@sockets/runtime';
+import type { Socket } from 'node:net';
+import { connectTcp, errorCode } from '@sockets/runtime';
 import { delay, type ModelTransform } from '@sockets/testing';
 import { noteProblem, type Counters } from './counters';
 import type { Payload, PayloadPools } from './payloads';
@@ -22,23 +22,14 @@ export const REPLY_TIMEOUT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 
-function open(ctx: TcpLoadContext, port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, noDelay: true });
-    const timer = setTimeout(() => socket.destroy(new Error(`connect timed out after ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
-    ctx.sockets.add(socket);
-    socket.once('close', () => ctx.sockets.delete(socket));
-    socket.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      ctx.counters.connects++;
-      resolve(socket);
-    });
+/** A connection to `port`, kept in `ctx.sockets` until it closes. */
+async function open(ctx: TcpLoadContext, port: number): Promise<Socket> {
+  const socket = await connectTcp('127.0.0.1', port, CONNECT_TIMEOUT_MS, (opening) => {
+    ctx.sockets.add(opening);
+    opening.once('close', () => ctx.sockets.delete(opening));
   });
+  ctx.counters.connects++;
+  return socket;
 }
 
 /**
@@ -176,13 +167,13 @@ function transformOf(index: number): ModelTransform {
 }
 
 /** A connection to the server of `transform`, or, on a failure counted as an error, a pause and nothing. */
-async function openOrBackOff(ctx: TcpLoadContext, transform: ModelTransform, label: string): Promise<Socket | undefined> {
+async function openOrBackOff(ctx: TcpLoadContext, transform: ModelTransform, label: string, backOffMs = 500): Promise<Socket | undefined> {
   try {
     return await open(ctx, ctx.ports[transform]);
   } catch (error) {
     ctx.counters.tcp.errors++;
-    noteProblem(ctx.counters, `${label}: connect: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    await delay(500);
+    noteProblem(ctx.counters, `${label}: connect: ${errorCode(error)}`);
+    await delay(backOffMs);
     return undefined;
   }
 }
@@ -255,15 +246,8 @@ export async function slowWriterActor(ctx: TcpLoadContext, index: number, rng: R
 export async function idleActor(ctx: TcpLoadContext, index: number, stopped: Promise<void>): Promise<void> {
   const transform = transformOf(index);
   while (ctx.running()) {
-    let socket: Socket;
-    try {
-      socket = await open(ctx, ctx.ports[transform]);
-    } catch (error) {
-      ctx.counters.tcp.errors++;
-      noteProblem(ctx.counters, `tcp idle #${index}: connect: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      await delay(500);
-      continue;
-    }
+    const socket = await openOrBackOff(ctx, transform, `tcp idle #${index}`);
+    if (!socket) continue;
     let closedByServer = false;
     const closed = new Promise<void>((resolve) => {
       socket.once('close', () => resolve());
@@ -282,14 +266,8 @@ export async function resetActor(ctx: TcpLoadContext, perSecond: number, rng: Rn
   const inFlight = new Set<Promise<void>>();
   const one = async () => {
     const transform = rng.chance(0.5) ? 'upper' : 'count-s';
-    let socket: Socket;
-    try {
-      socket = await open(ctx, ctx.ports[transform]);
-    } catch (error) {
-      ctx.counters.tcp.errors++;
-      noteProblem(ctx.counters, `tcp reset: connect: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      return;
-    }
+    const socket = await openOrBackOff(ctx, transform, 'tcp reset', 0);
+    if (!socket) return;
     socket.on('error', () => undefined);
     socket.resume();
     const payload = rng.pick(ctx.pools.lines).bytes;
