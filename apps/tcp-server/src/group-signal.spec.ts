@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { distMain, TestPeer } from '@sockets/testing';
+import { distMain, tcpServerHasRead, TestPeer, waitUntil } from '@sockets/testing';
 
 jest.setTimeout(30_000);
 
@@ -29,7 +29,9 @@ describe('tcp-server with workers, signalled as a process group (Ctrl-C)', () =>
       // An unterminated message: its reply is owed and comes with the stop.
       const peer = await TestPeer.connect(ready.port);
       peer.socket.write('sss');
-      await new Promise((r) => setTimeout(r, 5));
+      // Only bytes the server has read are owed: a loaded machine may not have handed the
+      // connection to a worker yet, so wait until a process has taken them from the kernel.
+      await waitUntil(() => tcpServerHasRead(ready.port, peer.socket.localPort as number), 'the server to read the message', 5_000);
       const signalledAt = performance.now();
       process.kill(-(child.pid as number), signal);
       const [code] = await exited;
