@@ -155,7 +155,7 @@ export function createTcpServer(options: TcpServerOptions): Service {
 export class TcpConnection {
   private bytesIn = 0;
   private bytesOut = 0;
-  private readonly startedAt = performance.now();
+  private readonly startedAt: number;
   private flushTimer: NodeJS.Timeout | undefined;
   /** The line in progress: bytes since the last LF, and when its first byte came. */
   private lineBytes = 0;
@@ -171,6 +171,8 @@ export class TcpConnection {
   private readonly remotePort: number | undefined;
   /** The first cause wins: an error after `server stopping` is a consequence, not the reason. */
   private reason: string | undefined;
+  /** The logger's level, read once: a busy server accepts thousands of connections a second. */
+  private readonly debug: boolean;
   private readonly trace: boolean;
 
   constructor(
@@ -183,10 +185,13 @@ export class TcpConnection {
   ) {
     stats.connectionsAccepted++;
     stats.connectionsOpen++;
-    this.trace = options.logger.isLevelEnabled('trace');
+    this.debug = options.logger.isLevelEnabled('debug');
+    // Trace is the level below debug: without debug, no trace either.
+    this.trace = this.debug && options.logger.isLevelEnabled('trace');
+    this.startedAt = this.debug ? performance.now() : 0;
     // Read now, as a destroyed socket no longer knows its peer; and only when a line will say
-    // it: each read is a getpeername(2), and a busy server accepts thousands a second.
-    if (options.logger.isLevelEnabled('debug')) {
+    // it: each read is a getpeername(2).
+    if (this.debug) {
       this.remoteAddress = socket.remoteAddress;
       this.remotePort = socket.remotePort;
     }
@@ -382,7 +387,7 @@ export class TcpConnection {
   }
 
   private logClose(): void {
-    if (!this.options.logger.isLevelEnabled('debug')) return;
+    if (!this.debug) return;
     this.options.logger.debug(
       {
         ...this.peer(),
