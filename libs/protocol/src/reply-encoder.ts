@@ -4,6 +4,8 @@ import type { ByteSink } from './transducer';
 const CR = 0x0d;
 const LF = 0x0a;
 const MIN_CAPACITY = 256;
+/** Below this many bytes a loop copies faster than `Buffer#copy`, which is a call into C++. */
+const COPY_CALL_MIN = 32;
 
 /**
  * Collects reply bytes and terminators into one buffer, handed out by `take()`. One buffer
@@ -35,7 +37,16 @@ export class ReplyEncoder implements ByteSink {
   /** Appends the bytes of `src[start, end)` unchanged. */
   write(src: Buffer, start = 0, end = src.length): void {
     this.ensure(end - start);
-    this.pos += src.copy(this.buf, this.pos, start, end);
+    if (end - start >= COPY_CALL_MIN) {
+      this.pos += src.copy(this.buf, this.pos, start, end);
+      return;
+    }
+    // Short runs (a mapped code point, the ASCII between two of them) are most of what upper
+    // writes on non-Latin text.
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = start; i < end; i++) buf[pos++] = src[i];
+    this.pos = pos;
   }
 
   /** Closes a reply with the terminator its message had. */

@@ -1,11 +1,14 @@
 /**
  * Where a transducer writes. `buf` and `pos` are exposed so a transform can run a tight loop
- * over raw bytes; it calls `ensure(n)` first, which may replace `buf`.
+ * over raw bytes; it calls `ensure(n)` first, which may replace `buf`. `write` appends bytes
+ * as they are.
  */
 export interface ByteSink {
   buf: Buffer;
   pos: number;
   ensure(n: number): void;
+  /** Appends `src[start, end)` unchanged. */
+  write(src: Buffer, start: number, end: number): void;
 }
 
 /**

@@ -207,7 +207,14 @@ describe('upper on long ASCII runs (the kernel, sixteen bytes at a time)', () =>
         const src = Buffer.alloc(ascii.length + 8);
         ascii.copy(src, srcShift);
         const piece = src.subarray(srcShift, srcShift + ascii.length);
-        const out = { buf: Buffer.alloc(ascii.length + 8), pos: dstShift, ensure: () => undefined };
+        const out = {
+          buf: Buffer.alloc(ascii.length + 8),
+          pos: dstShift,
+          ensure: () => undefined,
+          write(src: Buffer, start: number, end: number) {
+            this.pos += src.copy(this.buf, this.pos, start, end);
+          },
+        };
         new UpperTransducer().push(piece, 0, piece.length, out);
         expect(out.pos - dstShift).toBe(ascii.length);
         expect(out.buf.subarray(dstShift, out.pos)).toEqual(naive(ascii));

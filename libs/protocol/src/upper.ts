@@ -36,7 +36,7 @@ export class UpperTransducer implements Transducer {
       let at = 0;
       let high = kernel.upper(src, start, n);
       for (;;) {
-        writeRaw(kernel.memory, at, high, out);
+        out.write(kernel.memory, at, high);
         if (high === n) {
           at = n;
           break;
@@ -52,7 +52,7 @@ export class UpperTransducer implements Transducer {
 
   end(out: ByteSink): void {
     if (this.heldLength > 0) {
-      writeRaw(this.held as Buffer, 0, this.heldLength, out);
+      out.write(this.held as Buffer, 0, this.heldLength);
       this.heldLength = 0;
     }
   }
@@ -74,7 +74,7 @@ export class UpperTransducer implements Transducer {
       this.heldLength = end - i;
       return end - i;
     }
-    writeRaw(src, i, i + 1, out);
+    out.write(src, i, i + 1);
     return 1;
   }
 
@@ -88,7 +88,7 @@ export class UpperTransducer implements Transducer {
     while (this.heldLength < needed && start < end) {
       if (!isContinuation(held[0], this.heldLength, src[start])) {
         // Not well-formed: the held bytes pass through and `src[start]` is read afresh.
-        writeRaw(held, 0, this.heldLength, out);
+        out.write(held, 0, this.heldLength);
         this.heldLength = 0;
         return start;
       }
@@ -165,24 +165,9 @@ function writeUpper(codePoint: number, src: Buffer, i: number, length: number, o
     if (kind === CHANGED) mappedBytes.set(codePoint, Buffer.from(upper, 'utf8'));
     mappingKind[codePoint] = kind;
   }
-  if (kind === UNCHANGED) writeRaw(src, i, i + length, out);
+  if (kind === UNCHANGED) out.write(src, i, i + length);
   else {
     const bytes = mappedBytes.get(codePoint) as Buffer;
-    writeRaw(bytes, 0, bytes.length, out);
+    out.write(bytes, 0, bytes.length);
   }
-}
-
-/** Below this many bytes a loop copies faster than `Buffer#copy`, which is a call into C++. */
-const COPY_CALL_MIN = 32;
-
-function writeRaw(src: Buffer, start: number, end: number, out: ByteSink): void {
-  out.ensure(end - start);
-  if (end - start >= COPY_CALL_MIN) {
-    out.pos += src.copy(out.buf, out.pos, start, end);
-    return;
-  }
-  const buf = out.buf;
-  let pos = out.pos;
-  for (let i = start; i < end; i++) buf[pos++] = src[i];
-  out.pos = pos;
 }
