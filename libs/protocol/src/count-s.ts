@@ -54,13 +54,12 @@ export class CountSTransducer implements Transducer {
   constructor(private readonly kernel: AsciiKernel = ASCII_KERNEL) {}
 
   push(src: Buffer, start: number, end: number): void {
-    let count = this.count;
-    let i = start;
-    if (end - i >= KERNEL_MIN) {
-      for (; i < end; i += SLAB) count += this.kernel.countS(src, i, Math.min(SLAB, end - i));
-      this.count = count;
+    if (end - start >= KERNEL_MIN) {
+      for (let i = start; i < end; i += SLAB) this.count += this.kernel.countS(src, i, Math.min(SLAB, end - i));
       return;
     }
+    let count = this.count;
+    let i = start;
     if (end - i >= WORD_RUN_MIN) {
       const words = (end - i) >>> 2;
       count += countSWords(viewOf(src.buffer), src.byteOffset + i, words);
