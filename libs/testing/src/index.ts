@@ -1,7 +1,7 @@
 export { WORKSPACE_ROOT, distMain, textbookScript } from './paths';
 export { startServer, type RunningServer, type StartServerOptions } from './start-server';
 export { runProgram, type ProgramResult, type RunProgramOptions } from './run-program';
-export { peakRssKb, peakRssKbOrZero } from './proc-status';
+export { peakRssKb, peakRssKbOrZero, statusKb } from './proc-status';
 export { retainedBytes } from './retained-memory';
 export {
   type TestVectors,

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Readable } from 'node:stream';
-import { onLines, type ModelTransform } from '@sockets/testing';
+import { onLines, statusKb, type ModelTransform } from '@sockets/testing';
 
 export interface ServerSpec {
   name: string;
@@ -28,7 +27,7 @@ const WARN = 40;
 /** Starts a built server on 127.0.0.1, port 0, and resolves once it has logged `server ready`. */
 export function startSoakServer(workspaceRoot: string, spec: ServerSpec, readyTimeoutMs = 15_000): Promise<SoakServer> {
   const main = resolve(workspaceRoot, 'dist/apps', `${spec.protocol}-server`, 'main.js');
-  const child: ChildProcess = spawn(
+  const child = spawn(
     process.execPath,
     [main, '--host', '127.0.0.1', '--port', '0', '--transform', spec.transform, ...spec.args],
     { env: { ...process.env, LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -36,10 +35,9 @@ export function startSoakServer(workspaceRoot: string, spec: ServerSpec, readyTi
   const warnings: string[] = [];
   let stderr = '';
   let onReady: ((port: number) => void) | undefined;
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (text: string) => (stderr = (stderr + text).slice(-4_000)));
-  // stdio is piped, so the child has a stdout.
-  onLines(child.stdout as Readable, (line) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => (stderr = (stderr + text).slice(-4_000)));
+  onLines(child.stdout, (line) => {
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(line) as Record<string, unknown>;
@@ -88,15 +86,6 @@ export function startSoakServer(workspaceRoot: string, spec: ServerSpec, readyTi
       resolveReady(server);
     };
   });
-}
-
-function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Resident memory now, in MiB, from /proc (Linux); undefined once the process is gone. */
