@@ -61,4 +61,13 @@ describe('the ASCII kernel', () => {
     expect(wasm.nonAscii(SLAB - 5, SLAB - 1)).toBe(SLAB - 1);
     expect(wasm.upper(Buffer.from('ab'), 0, 2)).toBe(2);
   });
+
+  it('counts s and S over a whole slab and in the bytes after its last whole block', () => {
+    const slab = Buffer.alloc(SLAB, 0x73);
+    expect(wasm.countS(slab, 0, SLAB)).toBe(SLAB);
+    expect(wasm.countS(slab, 5, 16 + 15)).toBe(31);
+    // What a previous call left in memory past n is never counted.
+    expect(wasm.countS(Buffer.from('Ss'), 0, 2)).toBe(2);
+    expect(wasm.countS(Buffer.from('xsX'), 1, 1)).toBe(1);
+  });
 });
