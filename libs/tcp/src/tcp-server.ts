@@ -2,6 +2,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { Logger } from '@sockets/logging';
 import { ReplyEncoder, ReplyEngine, type TransformName } from '@sockets/protocol';
 import { errorCode, ServiceStats, type Service } from '@sockets/runtime';
+import { ConnectionList, type Linked } from './connection-list';
 
 export interface TcpServerOptions {
   transform: TransformName;
@@ -49,15 +50,26 @@ const IDLE_SWEEP_MS = 1000;
 export function createTcpServer(options: TcpServerOptions): Service {
   const { logger, maxConnections } = options;
   const stats = new ServiceStats();
-  const connections = new Set<TcpConnection>();
+  const connections = new ConnectionList<TcpConnection>();
   /** Set by a stop in progress: called when the last connection has closed. */
   let allClosed: (() => void) | undefined;
   // One buffer for the replies of every connection, reused whenever a socket has passed a
   // reply to the kernel (see ReplyEngine.release): a busy server leaves no buffer per chunk for
   // the garbage collector, and an idle connection holds no output memory.
   const encoder = new ReplyEncoder();
-  // allowHalfOpen: a peer's FIN ends its input only; replies still owed go out before ours.
   const perAddress = new Map<string, number>();
+  // One function for every connection's close, not a closure each: a short connection should
+  // leave as little as possible for the garbage collector.
+  const onClose = (connection: TcpConnection): void => {
+    connections.remove(connection);
+    if (connections.size === 0) allClosed?.();
+    const { address } = connection;
+    if (address === undefined) return;
+    const left = (perAddress.get(address) ?? 1) - 1;
+    if (left > 0) perAddress.set(address, left);
+    else perAddress.delete(address);
+  };
+  // allowHalfOpen: a peer's FIN ends its input only; replies still owed go out before ours.
   const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     // Only with a per-address cap: reading the peer's address is a getpeername(2) per connection.
     const address = options.maxPerAddress > 0 ? (socket.remoteAddress ?? '') : undefined;
@@ -71,15 +83,7 @@ export function createTcpServer(options: TcpServerOptions): Service {
       perAddress.set(address, count + 1);
     }
     const engine = new ReplyEngine(options.transform, 'line', encoder);
-    const connection = new TcpConnection(socket, engine, options, stats, () => {
-      connections.delete(connection);
-      if (connections.size === 0) allClosed?.();
-      if (address === undefined) return;
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left > 0) perAddress.set(address, left);
-      else perAddress.delete(address);
-    });
-    connections.add(connection);
+    connections.add(new TcpConnection(socket, engine, options, stats, address, onClose));
   });
   server.maxConnections = maxConnections;
 
@@ -104,7 +108,7 @@ export function createTcpServer(options: TcpServerOptions): Service {
     // Sweeps with no traffic between them that span the whole timeout.
     const sweeps = Math.ceil(options.idleTimeoutMs / interval);
     idleSweep = setInterval(() => {
-      for (const connection of connections) connection.sweepIdle(sweeps);
+      connections.forEach((connection) => connection.sweepIdle(sweeps));
     }, interval);
     // The listening socket keeps the process alive; this timer alone must not.
     idleSweep.unref();
@@ -129,9 +133,9 @@ export function createTcpServer(options: TcpServerOptions): Service {
     async stop() {
       clearInterval(idleSweep);
       const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const connection of connections) connection.stop();
+      connections.forEach((connection) => connection.stop());
       const timer = setTimeout(() => {
-        for (const connection of connections) connection.destroy('server stopping');
+        connections.forEach((connection) => connection.destroy('server stopping'));
       }, DRAIN_MS);
       // Each connection's own close, not the server's: the server reports closed before the
       // sockets' close events run, and those write the per-connection log lines.
@@ -152,7 +156,9 @@ export function createTcpServer(options: TcpServerOptions): Service {
  * explicit, as in Node's http server: when `socket.write` refuses more, we stop reading; when
  * the socket drains, we read again, and the kernel's window slows the peer meanwhile.
  */
-export class TcpConnection {
+export class TcpConnection implements Linked<TcpConnection> {
+  prev: TcpConnection | undefined = undefined;
+  next: TcpConnection | undefined = undefined;
   private bytesIn = 0;
   private bytesOut = 0;
   private readonly startedAt: number;
@@ -180,8 +186,10 @@ export class TcpConnection {
     private readonly engine: ReplyEngine,
     private readonly options: TcpServerOptions,
     private readonly stats: ServiceStats,
+    /** The peer's address when a per-address cap counts it, else undefined. */
+    readonly address: string | undefined,
     /** Called once the socket has closed and the close has been logged. */
-    onClose: () => void,
+    onClose: (connection: TcpConnection) => void,
   ) {
     stats.connectionsAccepted++;
     stats.connectionsOpen++;
@@ -210,7 +218,7 @@ export class TcpConnection {
       clearTimeout(this.slowLineTimer);
       stats.connectionsOpen--;
       this.logClose();
-      onClose();
+      onClose(this);
     });
   }
 
