@@ -1,4 +1,4 @@
 // TCP: the server's data path (socket -> engine -> socket, with backpressure, idle flush and
 // half-close) and the client that pipelines lines over one connection.
-export { createTcpServer, TcpConnection, type TcpServerOptions } from './tcp-server';
+export { createTcpServer, type TcpServerOptions } from './tcp-server';
 export { runTcpClient, Session, type TcpClientOptions, type SessionOptions } from './tcp-client';

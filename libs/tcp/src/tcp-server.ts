@@ -58,16 +58,24 @@ export function createTcpServer(options: TcpServerOptions): Service {
   // the garbage collector, and an idle connection holds no output memory.
   const encoder = new ReplyEncoder();
   const perAddress = new Map<string, number>();
-  // One function for every connection's close, not a closure each: a short connection should
-  // leave as little as possible for the garbage collector.
-  const onClose = (connection: TcpConnection): void => {
-    connections.remove(connection);
-    if (connections.size === 0) allClosed?.();
-    const { address } = connection;
-    if (address === undefined) return;
-    const left = (perAddress.get(address) ?? 1) - 1;
-    if (left > 0) perAddress.set(address, left);
-    else perAddress.delete(address);
+  // Made once for all connections: a short connection should cost the garbage collector
+  // little, and a busy server accepts thousands a second.
+  const debug = logger.isLevelEnabled('debug');
+  const context: ServerContext = {
+    options,
+    stats,
+    debug,
+    // Trace is the level below debug: without debug, no trace either.
+    trace: debug && logger.isLevelEnabled('trace'),
+    onClose(connection) {
+      connections.remove(connection);
+      if (connections.size === 0) allClosed?.();
+      const { address } = connection;
+      if (address === undefined) return;
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    },
   };
   // allowHalfOpen: a peer's FIN ends its input only; replies still owed go out before ours.
   const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
@@ -83,7 +91,7 @@ export function createTcpServer(options: TcpServerOptions): Service {
       perAddress.set(address, count + 1);
     }
     const engine = new ReplyEngine(options.transform, 'line', encoder);
-    connections.add(new TcpConnection(socket, engine, options, stats, address, onClose));
+    connections.add(new TcpConnection(socket, engine, context, address));
   });
   server.maxConnections = maxConnections;
 
@@ -149,6 +157,17 @@ export function createTcpServer(options: TcpServerOptions): Service {
   };
 }
 
+/** What every connection of one server shares, made once with the server. */
+interface ServerContext {
+  readonly options: TcpServerOptions;
+  readonly stats: ServiceStats;
+  /** The logger's levels, read once: a connection may live for less than a millisecond. */
+  readonly debug: boolean;
+  readonly trace: boolean;
+  /** Called once a connection's socket has closed and its close has been logged. */
+  onClose(connection: TcpConnection): void;
+}
+
 /**
  * One client, read top to bottom: bytes arrive in `onData`, the engine turns them into the
  * replies they complete, `write` sends those back. Nothing else stands in between: no stream
@@ -177,29 +196,21 @@ export class TcpConnection implements Linked<TcpConnection> {
   private readonly remotePort: number | undefined;
   /** The first cause wins: an error after `server stopping` is a consequence, not the reason. */
   private reason: string | undefined;
-  /** The logger's level, read once: a busy server accepts thousands of connections a second. */
-  private readonly debug: boolean;
-  private readonly trace: boolean;
 
   constructor(
     private readonly socket: Socket,
     private readonly engine: ReplyEngine,
-    private readonly options: TcpServerOptions,
-    private readonly stats: ServiceStats,
+    private readonly server: ServerContext,
     /** The peer's address when a per-address cap counts it, else undefined. */
     readonly address: string | undefined,
-    /** Called once the socket has closed and the close has been logged. */
-    onClose: (connection: TcpConnection) => void,
   ) {
+    const { stats } = server;
     stats.connectionsAccepted++;
     stats.connectionsOpen++;
-    this.debug = options.logger.isLevelEnabled('debug');
-    // Trace is the level below debug: without debug, no trace either.
-    this.trace = this.debug && options.logger.isLevelEnabled('trace');
-    this.startedAt = this.debug ? performance.now() : 0;
+    this.startedAt = server.debug ? performance.now() : 0;
     // Read now, as a destroyed socket no longer knows its peer; and only when a line will say
     // it: each read is a getpeername(2).
-    if (this.debug) {
+    if (server.debug) {
       this.remoteAddress = socket.remoteAddress;
       this.remotePort = socket.remotePort;
     }
@@ -218,7 +229,7 @@ export class TcpConnection implements Linked<TcpConnection> {
       clearTimeout(this.slowLineTimer);
       stats.connectionsOpen--;
       this.logClose();
-      onClose(this);
+      server.onClose(this);
     });
   }
 
@@ -227,16 +238,16 @@ export class TcpConnection implements Linked<TcpConnection> {
     if (this.stopping) return;
     this.idleSweeps = 0;
     this.bytesIn += chunk.length;
-    this.stats.bytesReceived += chunk.length;
-    if (this.trace) this.options.logger.trace({ ...this.peer(), text: chunk.toString('utf8') }, 'bytes received');
+    this.server.stats.bytesReceived += chunk.length;
+    if (this.server.trace) this.server.options.logger.trace({ ...this.peer(), text: chunk.toString('utf8') }, 'bytes received');
     const messagesBefore = this.engine.messages;
     this.write(this.engine.feed(chunk));
-    this.stats.messages += this.engine.messages - messagesBefore;
+    this.server.stats.messages += this.engine.messages - messagesBefore;
     // Only a chunk that leaves a message open needs the idle flush; pipelined traffic, whose
     // chunks end at a newline, never arms it.
     if (this.engine.open) this.armFlush();
     else this.disarmFlush();
-    if (this.options.minLineRate > 0) this.trackLine(chunk);
+    if (this.server.options.minLineRate > 0) this.trackLine(chunk);
   }
 
   /**
@@ -265,19 +276,19 @@ export class TcpConnection implements Linked<TcpConnection> {
       this.lineBytes = chunk.length - lf - 1;
       if (this.lineBytes > 0) this.lineStartedAt = performance.now();
     }
-    this.slowLineTimer ??= setTimeout(() => this.checkLineRate(), this.options.slowLineMs);
+    this.slowLineTimer ??= setTimeout(() => this.checkLineRate(), this.server.options.slowLineMs);
   }
 
   private checkLineRate(): void {
     this.slowLineTimer = undefined;
     if (this.lineBytes === 0) return;
-    const { slowLineMs, minLineRate } = this.options;
+    const { slowLineMs, minLineRate } = this.server.options;
     const elapsed = performance.now() - this.lineStartedAt;
     // What has arrived covers the rate until then.
     const coveredUntil = Math.max(slowLineMs, (this.lineBytes / minLineRate) * 1000);
     // Not the peer's doing while we are not reading: our replies wait for it to read them.
     if (elapsed >= coveredUntil && !this.waitingForDrain) {
-      this.stats.countError('line_too_slow');
+      this.server.stats.countError('line_too_slow');
       this.destroy('line too slow');
       return;
     }
@@ -295,7 +306,7 @@ export class TcpConnection implements Linked<TcpConnection> {
     if (out === undefined) return;
     this.idleSweeps = 0;
     this.bytesOut += out.length;
-    this.stats.bytesSent += out.length;
+    this.server.stats.bytesSent += out.length;
     const accepted = this.socket.write(out);
     // All of it went to the kernel at once: nothing holds `out` now, so its memory is reused.
     if (this.socket.writableLength === 0) this.engine.release(out);
@@ -319,12 +330,12 @@ export class TcpConnection implements Linked<TcpConnection> {
     this.disarmFlush();
     const messagesBefore = this.engine.messages;
     this.write(this.engine.flush());
-    this.stats.messages += this.engine.messages - messagesBefore;
+    this.server.stats.messages += this.engine.messages - messagesBefore;
   }
 
   private armFlush(): void {
     if (this.flushTimer) this.flushTimer.refresh();
-    else this.flushTimer = setTimeout(() => this.onFlushTimer(), this.options.flushMs);
+    else this.flushTimer = setTimeout(() => this.onFlushTimer(), this.server.options.flushMs);
   }
 
   private disarmFlush(): void {
@@ -395,8 +406,8 @@ export class TcpConnection implements Linked<TcpConnection> {
   }
 
   private logClose(): void {
-    if (!this.debug) return;
-    this.options.logger.debug(
+    if (!this.server.debug) return;
+    this.server.options.logger.debug(
       {
         ...this.peer(),
         bytesIn: this.bytesIn,
