@@ -36,6 +36,17 @@ describe('ReplyEncoder', () => {
     expect(a.toString()).toBe('a');
   });
 
+  it('ignores a release once it has moved to a larger buffer', () => {
+    const encoder = new ReplyEncoder();
+    encoder.write(Buffer.from('kept'));
+    const kept = encoder.take() as Buffer;
+    encoder.ensure(encoder.buf.length + 1);
+    encoder.release(kept);
+    encoder.write(Buffer.from('next'));
+    expect(encoder.take()?.toString()).toBe('next');
+    expect(kept.toString()).toBe('kept');
+  });
+
   it('closes a reply with the terminator of its message', () => {
     const encoder = new ReplyEncoder();
     encoder.write(Buffer.from('A'));

@@ -21,6 +21,8 @@ export class ReplyEncoder implements ByteSink {
   pos = 0;
   /** Where the bytes not yet taken begin: `buf[start, pos)` is what `take()` hands out next. */
   private start = 0;
+  /** What `take()` last handed out, while it is the last thing in `buf`: `release` may reuse it. */
+  private taken: Buffer | undefined = undefined;
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -30,6 +32,7 @@ export class ReplyEncoder implements ByteSink {
     const next = Buffer.allocUnsafe(capacity);
     this.buf.copy(next, 0, this.start, this.pos);
     this.buf = next;
+    this.taken = undefined;
     this.start = 0;
     this.pos = pending;
   }
@@ -63,6 +66,7 @@ export class ReplyEncoder implements ByteSink {
     const out = this.buf.subarray(this.start, this.pos);
     // What follows `out` is still free: the next replies go there, and `out` stays as it is.
     this.start = this.pos;
+    this.taken = out;
     return out;
   }
 
@@ -72,8 +76,10 @@ export class ReplyEncoder implements ByteSink {
    * it), and is left alone.
    */
   release(out: Buffer): void {
-    const offset = out.byteOffset - this.buf.byteOffset;
-    if (this.pos !== this.start || out.buffer !== this.buf.buffer || offset < 0 || offset + out.length !== this.start) return;
-    this.start = this.pos = offset;
+    // Known by identity, not by comparing `out.buffer`: that getter is a call into V8's C++ for
+    // a Node Buffer, and this runs once per reply.
+    if (out !== this.taken || this.pos !== this.start) return;
+    this.taken = undefined;
+    this.start = this.pos = this.start - out.length;
   }
 }

@@ -243,6 +243,21 @@ describe('upper on long ASCII runs (the kernel, sixteen bytes at a time)', () =>
     );
   });
 
+  it('gives the same bytes below the length that goes to the kernel as from it on', () => {
+    // KERNEL_MIN is 256: a fragment of 255 bytes is uppercased in JavaScript, one of 256 by the kernel.
+    for (let length = 250; length <= 262; length++) {
+      for (const ch of ['é', '€', '𐐨']) {
+        for (const at of [0, 1, 15, 16, length - 5, length - 4, length - 1]) {
+          const bytes = Buffer.from('a'.repeat(length));
+          const text = Buffer.concat([bytes.subarray(0, at), Buffer.from(ch), bytes.subarray(at)]);
+          // Cut so that the first piece is `length` bytes: the code point may straddle the cut.
+          const pieces = splitAt(text, [length]);
+          expect(transformMessage(new UpperTransducer(), ...pieces).toString('hex')).toBe(referenceUpper(text).toString('hex'));
+        }
+      }
+    }
+  });
+
   it('maps a code point that straddles the end of a slab, and one cut off at the end of the input', () => {
     for (const ch of ['é', '€', '𐐨']) {
       for (let before = 1; before <= 4; before++) {

@@ -9,6 +9,13 @@ import { ASCII_KERNEL, type AsciiKernel, SLAB } from './ascii-kernel';
  * a locale, uppercasing is free of context, so mapping one code point at a time gives the same
  * result as mapping the string.
  */
+/**
+ * From this many bytes on, a fragment goes through the kernel. Below it, the two copies into
+ * and out of the kernel's memory (calls into C++) cost more than uppercasing the bytes here,
+ * one at a time, straight into the sink; a line of a few dozen bytes is the common case.
+ */
+const KERNEL_MIN = 256;
+
 export class UpperTransducer implements Transducer {
   /** Code points map one at a time, and LF and CR are ASCII that uppercasing leaves alone. */
   readonly passesTerminators = true;
@@ -27,6 +34,10 @@ export class UpperTransducer implements Transducer {
     if (this.heldLength > 0) {
       start = this.completeHeld(src, start, end, out);
       if (this.heldLength > 0) return;
+    }
+    if (end - start < KERNEL_MIN) {
+      this.pushShort(src, start, end, out);
+      return;
     }
     const kernel = this.kernel;
     // A slab at a time: the kernel uppercases the ASCII, and the runs between its code points
@@ -47,6 +58,23 @@ export class UpperTransducer implements Transducer {
         high = kernel.nonAscii(at, n);
       }
       start += at;
+    }
+  }
+
+  /** The bytes uppercased one at a time, the ASCII here and each code point by mapNonAscii. */
+  private pushShort(src: Buffer, start: number, end: number, out: ByteSink): void {
+    let i = start;
+    while (i < end) {
+      out.ensure(end - i);
+      const buf = out.buf;
+      let pos = out.pos;
+      for (; i < end; i++) {
+        const c = src[i];
+        if (c >= 0x80) break;
+        buf[pos++] = c >= 0x61 && c <= 0x7a ? c - 0x20 : c;
+      }
+      out.pos = pos;
+      if (i < end) i += this.mapNonAscii(src, i, end, out);
     }
   }
 
