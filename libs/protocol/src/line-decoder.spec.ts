@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { fromHex, loadTestVectors, retainedBytes, splitAt } from '@sockets/testing';
-import { indexOfLF, LineDecoder } from './line-decoder';
+import { LineDecoder } from './line-decoder';
 import type { Terminator } from './message-events';
 
 interface Message {
@@ -240,22 +240,5 @@ describe('LineDecoder', () => {
       decoder.push(Buffer.from('\n'));
       expect(ends).toBe(1);
     });
-  });
-});
-
-describe('indexOfLF', () => {
-  it('finds what Buffer#indexOf finds, near the start, past its own scan and nowhere', () => {
-    // The first 64 bytes from `from` are looked at in a loop, the rest by Buffer#indexOf.
-    for (const length of [0, 1, 63, 64, 65, 130, 300]) {
-      for (const lf of [-1, 0, 1, 62, 63, 64, 65, 127, 128, 129, 299]) {
-        if (lf >= length) continue;
-        const buf = Buffer.alloc(length, 'a');
-        if (lf >= 0) buf[lf] = 0x0a;
-        for (const from of [0, 1, 63, 64, 65, length]) {
-          if (from > length) continue;
-          expect([length, lf, from, indexOfLF(buf, from)]).toEqual([length, lf, from, buf.indexOf(0x0a, from)]);
-        }
-      }
-    }
   });
 });

@@ -3,19 +3,6 @@ import type { MessageDecoder, MessageEvents } from './message-events';
 const LF = 0x0a;
 const CR = 0x0d;
 const CR_BYTE = Buffer.from([CR]);
-/**
- * How many bytes a loop looks at for the next LF before it asks `Buffer#indexOf`. That is a
- * call into C++, which costs more than looking at the bytes of a short line one by one; a long
- * line still gets its fast search.
- */
-const LF_SCAN = 64;
-
-/** The offset of the first LF in `buf` from `from` on, or -1. */
-export function indexOfLF(buf: Buffer, from: number): number {
-  const stop = Math.min(buf.length, from + LF_SCAN);
-  for (let i = from; i < stop; i++) if (buf[i] === LF) return i;
-  return stop === buf.length ? -1 : buf.indexOf(LF, stop);
-}
 
 /**
  * Splits a byte stream into messages at LF; a CR right before the LF belongs to the
@@ -48,7 +35,7 @@ export class LineDecoder implements MessageDecoder {
       }
     }
     while (pos < length) {
-      const lf = indexOfLF(chunk, pos);
+      const lf = chunk.indexOf(LF, pos);
       if (lf === -1) break;
       if (lf > pos && chunk[lf - 1] === CR) {
         if (lf - 1 > pos) this.fragment(chunk, pos, lf - 1);

@@ -76,8 +76,7 @@ export class ReplyEncoder implements ByteSink {
    * it), and is left alone.
    */
   release(out: Buffer): void {
-    // Known by identity, not by comparing `out.buffer`: that getter is a call into V8's C++ for
-    // a Node Buffer, and this runs once per reply.
+    // Known by identity: cheaper than comparing buffers and offsets, and this runs per reply.
     if (out !== this.taken || this.pos !== this.start) return;
     this.taken = undefined;
     this.start = this.pos = this.start - out.length;

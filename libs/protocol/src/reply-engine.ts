@@ -1,5 +1,5 @@
 import { DatagramDecoder } from './datagram-decoder';
-import { indexOfLF, LineDecoder } from './line-decoder';
+import { LineDecoder } from './line-decoder';
 import type { MessageDecoder, MessageEvents, Terminator } from './message-events';
 import { ReplyEncoder } from './reply-encoder';
 import type { Transducer } from './transducer';
@@ -95,7 +95,7 @@ export class ReplyEngine implements MessageEvents {
     if (chunk.length === 0) return;
     this.transducer.push(chunk, 0, chunk.length, this.encoder);
     let ends = 0;
-    for (let lf = indexOfLF(chunk, 0); lf !== -1; lf = indexOfLF(chunk, lf + 1)) ends++;
+    for (let lf = chunk.indexOf(LF); lf !== -1; lf = chunk.indexOf(LF, lf + 1)) ends++;
     this.messages += ends;
     this.streamOpen = chunk[chunk.length - 1] !== LF;
   }

@@ -2,20 +2,21 @@ import type { ByteSink, Transducer } from './transducer';
 import { ASCII_KERNEL, type AsciiKernel, SLAB } from './ascii-kernel';
 
 /**
+ * From this many bytes on, a fragment goes through the kernel. Below it, the two copies into
+ * and out of the kernel's memory (calls into C++) cost more than uppercasing the bytes here,
+ * one at a time, straight into the sink: a short connection's one line of a few dozen bytes.
+ */
+const KERNEL_MIN = 96;
+
+/**
  * Full Unicode uppercase of well-formed UTF-8, as `String.prototype.toUpperCase()` without a
  * locale; every byte that is not part of well-formed UTF-8 passes through unchanged, so no input
  * is ever lost (a string round trip would turn it into U+FFFD). ASCII, the common case, goes
- * through a kernel sixteen bytes at a time (ascii-kernel.ts); the rest is decoded here. Without
+ * through a kernel sixteen bytes at a time (ascii-kernel.ts) unless the fragment is short; the
+ * rest is decoded here. Without
  * a locale, uppercasing is free of context, so mapping one code point at a time gives the same
  * result as mapping the string.
  */
-/**
- * From this many bytes on, a fragment goes through the kernel. Below it, the two copies into
- * and out of the kernel's memory (calls into C++) cost more than uppercasing the bytes here,
- * one at a time, straight into the sink; a line of a few dozen bytes is the common case.
- */
-const KERNEL_MIN = 256;
-
 export class UpperTransducer implements Transducer {
   /** Code points map one at a time, and LF and CR are ASCII that uppercasing leaves alone. */
   readonly passesTerminators = true;

@@ -175,7 +175,8 @@ interface ServerContext {
  * explicit, as in Node's http server: when `socket.write` refuses more, we stop reading; when
  * the socket drains, we read again, and the kernel's window slows the peer meanwhile.
  */
-export class TcpConnection implements Linked<TcpConnection> {
+class TcpConnection implements Linked<TcpConnection> {
+  /** This connection's place in the server's list of open ones (connection-list.ts). */
   prev: TcpConnection | undefined = undefined;
   next: TcpConnection | undefined = undefined;
   private bytesIn = 0;
