@@ -7,21 +7,25 @@ export interface Linked<T> {
 /**
  * The open connections, as a list linked through the connections themselves, as Node links its
  * timers (`lib/internal/linkedlist.js`). A `Set` would serve, but a `Set` of objects that live
- * a millisecond is costly: each time it rehashes, the table it leaves behind still points at
- * the connections open then, and a table that has lived long enough to be in V8's old space
- * keeps them, their sockets and buffers alive through every young collection until the next
- * full one (measured: BENCHMARKS.md, tcp-cpm). Here a closed connection's links are cleared
- * and nothing else refers to it.
+ * a millisecond made V8 keep much more of each closed connection (BENCHMARKS.md, tcp-cpm),
+ * most likely because each time it rehashes, the table it leaves behind still points at the
+ * connections open then, and once that table is in V8's old space it keeps them, sockets
+ * included, alive until the next full collection. Here a closed connection's links are
+ * cleared and nothing else refers to it.
  */
 export class ConnectionList<T extends Linked<T>> {
   private head: T | undefined = undefined;
-  size = 0;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
 
   add(item: T): void {
     item.next = this.head;
     if (this.head !== undefined) this.head.prev = item;
     this.head = item;
-    this.size++;
+    this.count++;
   }
 
   remove(item: T): void {
@@ -31,7 +35,7 @@ export class ConnectionList<T extends Linked<T>> {
     if (item.next !== undefined) item.next.prev = item.prev;
     item.prev = undefined;
     item.next = undefined;
-    this.size--;
+    this.count--;
   }
 
   /** Calls `fn` on each member; `fn` may remove the member it is given. */
