@@ -33,9 +33,14 @@ describe('soak against the built servers', () => {
     }
     const rows = stdout.split('\n').filter((line) => /^\s+\d+(\s+[\d.]+ \/ \d+){4}(\s+\d+){7}$/.test(line));
     expect(rows.length).toBeGreaterThanOrEqual(3);
-    const tcp = /^ {2}tcp: (\d+) messages sent, (\d+) answered, 0 mismatches, 0 errors, 0 lost/m.exec(stdout);
-    expect(Number(tcp?.[1])).toBeGreaterThan(0);
-    expect(tcp?.[2]).toBe(tcp?.[1]);
+    const tcp = /^ {2}tcp: (\d+) messages sent, (\d+) answered, 0 mismatches, 0 errors, 0 lost, (\d+) not judged/m.exec(stdout);
+    const [sent, answered, notJudged] = [tcp?.[1], tcp?.[2], tcp?.[3]].map(Number);
+    expect(sent).toBeGreaterThan(0);
+    // A slow writer that a busy machine stalls past half the flush interval gives up on its
+    // message rather than judge it on timing the server cannot know (tcp-load.ts): such a
+    // message is not judged, and every other one is answered.
+    expect(answered + notJudged).toBe(sent);
+    expect(answered).toBeGreaterThan(notJudged);
     expect(stdout).toMatch(/\d+ reset, [1-9]\d* closed idle by the server, [1-9]\d* idle flushes awaited/);
     expect(stdout).toMatch(/^ {2}udp: [1-9]\d* datagrams sent, [1-9]\d* answered, 0 mismatches, 0 errors/m);
   });
