@@ -13,9 +13,8 @@ const KERNEL_MIN = 96;
  * locale; every byte that is not part of well-formed UTF-8 passes through unchanged, so no input
  * is ever lost (a string round trip would turn it into U+FFFD). ASCII, the common case, goes
  * through a kernel sixteen bytes at a time (ascii-kernel.ts) unless the fragment is short; the
- * rest is decoded here. Without
- * a locale, uppercasing is free of context, so mapping one code point at a time gives the same
- * result as mapping the string.
+ * rest is decoded here. Without a locale, uppercasing is free of context, so mapping one code
+ * point at a time gives the same result as mapping the string.
  */
 export class UpperTransducer implements Transducer {
   /** Code points map one at a time, and LF and CR are ASCII that uppercasing leaves alone. */
