@@ -42,6 +42,11 @@ export function isS(c: number): number {
   return (c | 0x20) === LOWER_S ? 1 : 0;
 }
 
+/** The byte uppercased if it is a..z, else as it is: what `upper` does to an ASCII byte. */
+export function upperAscii(c: number): number {
+  return c >= 0x61 && c <= 0x7a ? c - 0x20 : c;
+}
+
 /**
  * The kernel in WebAssembly, 16 bytes at a time with SIMD (ascii-kernel.wat), or undefined
  * where there is no WebAssembly (`node --jitless`).
@@ -81,10 +86,7 @@ export function byteKernel(): AsciiKernel {
   return {
     memory,
     upper(src, start, n) {
-      for (let k = 0; k < n; k++) {
-        const c = src[start + k];
-        memory[k] = c - 0x61 < 26 && c >= 0x61 ? c - 0x20 : c;
-      }
+      for (let k = 0; k < n; k++) memory[k] = upperAscii(src[start + k]);
       return nonAscii(0, n);
     },
     nonAscii,

@@ -1,5 +1,5 @@
 import type { ByteSink, Transducer } from './transducer';
-import { ASCII_KERNEL, type AsciiKernel, SLAB } from './ascii-kernel';
+import { ASCII_KERNEL, type AsciiKernel, SLAB, upperAscii } from './ascii-kernel';
 
 /**
  * From this many bytes on, a fragment goes through the kernel. Below it, the two copies into
@@ -71,7 +71,7 @@ export class UpperTransducer implements Transducer {
       for (; i < end; i++) {
         const c = src[i];
         if (c >= 0x80) break;
-        buf[pos++] = c >= 0x61 && c <= 0x7a ? c - 0x20 : c;
+        buf[pos++] = upperAscii(c);
       }
       out.pos = pos;
       if (i < end) i += this.mapNonAscii(src, i, end, out);
