@@ -77,7 +77,7 @@ export class ReplyEncoder implements ByteSink {
    */
   release(out: Buffer): void {
     // Known by identity: cheaper than comparing buffers and offsets, and this runs per reply.
-    if (this.taken === undefined || out !== this.taken || this.pos !== this.start) return;
+    if (out !== this.taken || this.pos !== this.start) return;
     this.taken = undefined;
     this.start = this.pos = this.start - out.length;
   }
