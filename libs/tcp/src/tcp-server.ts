@@ -181,6 +181,8 @@ class TcpConnection implements Linked<TcpConnection> {
   next: TcpConnection | undefined = undefined;
   private bytesIn = 0;
   private bytesOut = 0;
+  /** The engine's message count already added to the server's stats. */
+  private messagesCounted = 0;
   private readonly startedAt: number;
   private flushTimer: NodeJS.Timeout | undefined;
   /** The line in progress: bytes since the last LF, and when its first byte came. */
@@ -210,7 +212,7 @@ class TcpConnection implements Linked<TcpConnection> {
     stats.connectionsOpen++;
     this.startedAt = server.debug ? performance.now() : 0;
     // Read now, as a destroyed socket no longer knows its peer; and only when a line will say
-    // it: each read is a getpeername(2).
+    // it: the first read is a getpeername(2) (Node keeps the answer for later reads).
     if (server.debug) {
       this.remoteAddress = socket.remoteAddress;
       this.remotePort = socket.remotePort;
@@ -241,9 +243,7 @@ class TcpConnection implements Linked<TcpConnection> {
     this.bytesIn += chunk.length;
     this.server.stats.bytesReceived += chunk.length;
     if (this.server.trace) this.server.options.logger.trace({ ...this.peer(), text: chunk.toString('utf8') }, 'bytes received');
-    const messagesBefore = this.engine.messages;
     this.write(this.engine.feed(chunk));
-    this.server.stats.messages += this.engine.messages - messagesBefore;
     // Only a chunk that leaves a message open needs the idle flush; pipelined traffic, whose
     // chunks end at a newline, never arms it.
     if (this.engine.open) this.armFlush();
@@ -303,7 +303,11 @@ class TcpConnection implements Linked<TcpConnection> {
     this.socket.end();
   }
 
+  /** Sends what the engine returned, and counts the messages it completed since the last call. */
   private write(out: Buffer | undefined): void {
+    const { messages } = this.engine;
+    this.server.stats.messages += messages - this.messagesCounted;
+    this.messagesCounted = messages;
     if (out === undefined) return;
     this.idleSweeps = 0;
     this.bytesOut += out.length;
@@ -329,9 +333,7 @@ class TcpConnection implements Linked<TcpConnection> {
   /** Ends an open message with terminator `none` and sends what it still owes. */
   private flush(): void {
     this.disarmFlush();
-    const messagesBefore = this.engine.messages;
     this.write(this.engine.flush());
-    this.server.stats.messages += this.engine.messages - messagesBefore;
   }
 
   private armFlush(): void {
