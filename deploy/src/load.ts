@@ -32,6 +32,8 @@ export interface TcpLoadOptions {
   concurrency: number;
   /** No new message is started after this (performance.now() time). */
   until: number;
+  /** No new message is started once this is aborted: ends the load at an event, not a time a slow machine can miss. */
+  signal?: AbortSignal;
   /** Upper bound on messages per worker, whatever the clock says. */
   maxMessages: number;
   /** Messages per connection: 1 is connection-per-message; more keeps a connection for that many. */
@@ -57,9 +59,10 @@ export async function tcpLoad(options: TcpLoadOptions): Promise<ConnectionRecord
       let seq = 0;
       let carried: string | undefined;
       // Bounded: every connection either answers a message or is one of at most maxMessages retries.
+      const more = () => seq < options.maxMessages && now() < options.until && !options.signal?.aborted;
       for (let connections = 0; connections < 2 * options.maxMessages; connections++) {
-        if (carried === undefined && (seq >= options.maxMessages || now() >= options.until)) break;
-        const next = () => (carried !== undefined ? carried : seq < options.maxMessages && now() < options.until ? `${options.tag} w${worker} m${seq++} hello nginx` : undefined);
+        if (carried === undefined && !more()) break;
+        const next = () => (carried !== undefined ? carried : more() ? `${options.tag} w${worker} m${seq++} hello nginx` : undefined);
         const { record, unanswered } = await oneConnection(options, next, () => (carried = undefined));
         records.push(record);
         carried = unanswered;
@@ -135,12 +138,17 @@ function oneConnection(
 export interface PacedRun {
   /** Resolves with the first line the program prints. */
   firstLine: Promise<string>;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string[]; stderr: string }>;
+  /** Stops feeding and closes the program's stdin, as at the end of the lines. */
+  endInput(): void;
+  /** `fed`: how many of the lines the program was given. */
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string[]; stderr: string; fed: number }>;
 }
 
 /**
- * Runs a built client with its stdin a pipe fed one line every `intervalMs`, so the run lasts
- * a known time whatever the speed of the machine, and an event can be placed in its middle.
+ * Runs a built client with its stdin a pipe fed one line every `intervalMs`, until the lines
+ * run out or `endInput()`. A test that places an event in the middle of the run gives more
+ * lines than it needs and ends the input after the event, so a slow machine cannot reach the
+ * end of the lines before the event.
  */
 export function runPaced(app: string, args: string[], lines: string[], intervalMs: number, timeoutMs = 30_000): PacedRun {
   const child = spawn(process.execPath, [distMain(app), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -161,22 +169,23 @@ export function runPaced(app: string, args: string[], lines: string[], intervalM
   child.stderr.on('data', (text: string) => (stderr += text));
   child.stdin.on('error', () => undefined);
   let fed = 0;
+  const endInput = () => {
+    clearInterval(feeder);
+    child.stdin.end();
+  };
   const feeder = setInterval(() => {
     if (fed < lines.length) child.stdin.write(`${lines[fed++]}\n`);
-    else {
-      clearInterval(feeder);
-      child.stdin.end();
-    }
+    else endInput();
   }, intervalMs);
   const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string[]; stderr: string }>((resolve) =>
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string[]; stderr: string; fed: number }>((resolve) =>
     child.once('close', (code, signal) => {
       clearInterval(feeder);
       clearTimeout(killer);
       if (unfinished() !== '') stdout.push(unfinished());
       rejectFirst(new Error(`${app} exited (${code ?? signal}) before printing a line; stderr: ${stderr}`));
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, stdout, stderr, fed });
     }),
   );
-  return { firstLine, done };
+  return { firstLine, endInput, done };
 }

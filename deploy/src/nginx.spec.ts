@@ -39,16 +39,27 @@ const wrongs = (records: ConnectionRecord[]): string[] => records.flatMap((r) =>
 const unanswered = (r: ConnectionRecord): boolean => r.sent > r.answered + r.partial;
 const tcpSessionsBy = (sessions: NginxSession[]) => new Map(sessions.filter((s) => s.protocol === 'TCP').map((s) => [s.clientPort, s]));
 const servedBy = (session: NginxSession | undefined): string | undefined => session?.upstreams.at(-1);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Lines enough for a paced client to outlast any event placed in its run, at one line per
+ * PACE_MS; the test ends the input after the event (runPaced's endInput), and a loaded machine
+ * cannot reach the end first.
+ */
+const PACE_MS = 20;
+const PLENTY = 1000;
+/** How long the load goes on after the event under test, for the survivors to show they carry it. */
+const AFTER_EVENT_MS = 1000;
 
 /**
  * A udp-client's output, line by line against what it sent. `empty` counts empty replies to
  * non-empty messages: nginx sends the client an empty datagram when the instance's host
  * answers with ICMP port unreachable (docs/DEPLOY.md, gotchas), and udp-client prints it.
  */
-function udpOutcome(run: { code: number | null; stdout: string[]; stderr: string }, sent: string[]) {
+function udpOutcome(run: { code: number | null; stdout: string[]; stderr: string; fed: number }, sent: string[]) {
   const wrong = run.stdout.filter((line, i) => line !== '' && line !== upper(sent[i]));
   return {
     code: run.code,
+    fed: run.fed,
     answered: run.stdout.length,
     wrong,
     empty: run.stdout.filter((line) => line === '').length,
@@ -112,18 +123,19 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
       // udp-clients beside them, each datagram balanced on its own.
       const pacedTcp = [];
       for (let i = 0; i < 3; i++) {
-        const run = runPaced('tcp-client', target(cluster), lines(`tcp${i}`, 100), 20);
+        const run = runPaced('tcp-client', target(cluster), lines(`tcp${i}`, PLENTY), PACE_MS);
         await run.firstLine;
         pacedTcp.push(run);
       }
-      const pacedUdp = [0, 1, 2].map((i) => runPaced('udp-client', [...target(cluster), ...DEBUG], lines(`udp${i}`, 80), 20));
+      const pacedUdp = [0, 1, 2].map((i) => runPaced('udp-client', [...target(cluster), ...DEBUG], lines(`udp${i}`, PLENTY), PACE_MS));
       const loadStart = now();
-      const raw = tcpLoad({ host: cluster.host, port: cluster.port, concurrency: 3, until: loadStart + 2000, maxMessages: 1500, perConnection: 1, tag: 'kill' });
+      const endLoad = new AbortController();
+      const raw = tcpLoad({ host: cluster.host, port: cluster.port, concurrency: 3, until: loadStart + 20_000, signal: endLoad.signal, maxMessages: 1500, perConnection: 1, tag: 'kill' });
 
-      await new Promise((r) => setTimeout(r, 800));
+      await sleep(800);
       // And until the UDP victim has served some of it: on a loaded machine the clients take a
       // while to start. Bounded, and asserted below.
-      for (let waited = 0; waited < 10_000 && udpAnswered(victimUdp) === 0; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      for (let waited = 0; waited < 10_000 && udpAnswered(victimUdp) === 0; waited += 50) await sleep(50);
       const killStart = now();
       victimTcp.process.kill('SIGKILL');
       victimUdp.process.kill('SIGKILL');
@@ -131,13 +143,16 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
       await Promise.all([victimTcp.stop(), victimUdp.stop()]);
       const killedAt = now();
       const udpBeforeKill = udpAnswered(victimUdp);
+      await sleep(AFTER_EVENT_MS);
+      endLoad.abort();
+      for (const run of [...pacedTcp, ...pacedUdp]) run.endInput();
 
       const [records, tcpRuns, udpRuns] = await Promise.all([raw, Promise.all(pacedTcp.map((r) => r.done)), Promise.all(pacedUdp.map((r) => r.done))]);
       const sessions = cluster.nginx.sessions();
 
       // Nothing wrong reached any client.
       expect(wrongs(records)).toEqual([]);
-      tcpRuns.forEach((run, i) => expect(run.stdout).toEqual(lines(`tcp${i}`, 100).map(upper).slice(0, run.stdout.length)));
+      tcpRuns.forEach((run, i) => expect(run.stdout).toEqual(lines(`tcp${i}`, run.fed).map(upper).slice(0, run.stdout.length)));
 
       // Connection per message: a failure only where nginx had passed the connection to the
       // victim before it died; every connection opened after that was answered.
@@ -162,14 +177,14 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
         expect(run.code).toBe(1);
         expect(run.stderr).toMatch(new RegExp(`^[^\\n]*connection (closed|reset) by 127\\.0\\.0\\.1:${cluster.port} after \\d+ of \\d+ replies[^\\n]*\\n$`));
       }
-      for (const run of tcpRuns.filter((r) => r.code === 0)) expect(run.stdout.length).toBe(100);
+      for (const run of tcpRuns.filter((r) => r.code === 0)) expect(run.stdout.length).toBe(run.fed);
 
       // udp-clients: every datagram answered, none with nothing. What went to the dead instance
       // was lost, or refused by its host, which nginx passes on as an empty datagram that
       // udp-client does not take for an answer; either way the retransmission, a session of
       // its own, was answered by a survivor.
-      const udp = udpRuns.map((run, i) => udpOutcome(run, lines(`udp${i}`, 80)));
-      for (const u of udp) expect({ code: u.code, answered: u.answered, wrong: u.wrong, empty: u.empty }).toEqual({ code: 0, answered: 80, wrong: [], empty: 0 });
+      const udp = udpRuns.map((run, i) => udpOutcome(run, lines(`udp${i}`, run.fed)));
+      for (const u of udp) expect({ code: u.code, answered: u.answered, wrong: u.wrong, empty: u.empty }).toEqual({ code: 0, answered: u.fed, wrong: [], empty: 0 });
       const [retransmissions, empties] = [sum(udp.map((u) => u.retransmitted)), sum(udp.map((u) => u.empty))];
       expect(retransmissions).toBeGreaterThan(0);
       expect(udpBeforeKill).toBeGreaterThan(0);
@@ -181,7 +196,7 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
           `TCP connection per message: ${records.length} connections, ${failed.length} failed (all in flight on the killed instance: ${failed.map((r) => r.end).join(', ') || 'none'}),`,
           `${after.length} opened after the kill all answered, ${movedOn.length} moved on by nginx from the killed instance;`,
           `tcp-client: ${failedClients.length} of 3 failed (${failedClients.map((r) => r.stderr.trim()).join('; ')});`,
-          `udp-client: 3 of 3 got 240 replies, ${retransmissions} attempts lost and answered on retransmission, ${empties} empty (nginx's rendering of ICMP port unreachable).`,
+          `udp-client: 3 of 3 got all ${sum(udp.map((u) => u.fed))} replies, ${retransmissions} attempts lost and answered on retransmission, ${empties} empty (nginx's rendering of ICMP port unreachable).`,
         ].join(' '),
       );
     });
@@ -191,24 +206,26 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
     const cluster = await startCluster(install, { tcpInstances: 0, udpInstances: 3, serverArgs: DEBUG });
     await withCluster(cluster, async () => {
       const silent = cluster.udp[2];
-      const paced = [0, 1, 2].map((i) => runPaced('udp-client', [...target(cluster), ...DEBUG], lines(`silent${i}`, 60), 20));
+      const paced = [0, 1, 2].map((i) => runPaced('udp-client', [...target(cluster), ...DEBUG], lines(`silent${i}`, PLENTY), PACE_MS));
       // Until the instance to silence has served some of the traffic: on a loaded machine the
       // clients take a while to start. Bounded, and asserted below.
-      for (let waited = 0; waited < 10_000 && udpAnswered(silent) === 0; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      for (let waited = 0; waited < 10_000 && udpAnswered(silent) === 0; waited += 50) await sleep(50);
       const answeredBefore = udpAnswered(silent);
       silent.process.kill('SIGSTOP');
       try {
-        const udp = (await Promise.all(paced.map((r) => r.done))).map((run, i) => udpOutcome(run, lines(`silent${i}`, 60)));
+        await sleep(AFTER_EVENT_MS);
+        for (const run of paced) run.endInput();
+        const udp = (await Promise.all(paced.map((r) => r.done))).map((run, i) => udpOutcome(run, lines(`silent${i}`, run.fed)));
         // No ICMP comes from a silent host, so nothing but right replies reach the clients;
         // the datagrams the silent instance swallowed were each sent again and answered.
-        for (const u of udp) expect({ code: u.code, answered: u.answered, wrong: u.wrong, empty: u.empty }).toEqual({ code: 0, answered: 60, wrong: [], empty: 0 });
+        for (const u of udp) expect({ code: u.code, answered: u.answered, wrong: u.wrong, empty: u.empty }).toEqual({ code: 0, answered: u.fed, wrong: [], empty: 0 });
         const retransmitted = sum(udp.map((u) => u.retransmitted));
         expect(retransmitted).toBeGreaterThan(0);
         expect(answeredBefore).toBeGreaterThan(0);
         const timedOut = cluster.nginx.sessions().filter((s) => s.protocol === 'UDP' && s.status === 502);
         expect(timedOut.every((s) => servedBy(s) === cluster.upstreamOf(silent))).toBe(true);
         console.log(
-          `SIGSTOP of a UDP instance: 3 of 3 udp-clients got all 180 replies right; ${retransmitted} attempts went unanswered ` +
+          `SIGSTOP of a UDP instance: 3 of 3 udp-clients got all ${sum(udp.map((u) => u.fed))} replies right; ${retransmitted} attempts went unanswered ` +
             `(${timedOut.length} sessions nginx timed out, all on the silent instance) and were answered on retransmission by a survivor.`,
         );
       } finally {
@@ -223,13 +240,17 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
       const [drainingTcp, drainingUdp] = [cluster.tcp[0], cluster.udp[0]];
       const loadStart = now();
       // Long-lived connections, two per instance, each a steady stop-and-wait exchange.
-      const raw = tcpLoad({ host: cluster.host, port: cluster.port, concurrency: 6, until: loadStart + 2500, maxMessages: 2000, perConnection: 2000, pauseMs: 2, tag: 'term' });
-      const pacedUdp = [0, 1, 2].map((i) => runPaced('udp-client', [...target(cluster), ...DEBUG], lines(`udp${i}`, 80), 20));
+      const endLoad = new AbortController();
+      const raw = tcpLoad({ host: cluster.host, port: cluster.port, concurrency: 6, until: loadStart + 20_000, signal: endLoad.signal, maxMessages: 2000, perConnection: 2000, pauseMs: 2, tag: 'term' });
+      const pacedUdp = [0, 1, 2].map((i) => runPaced('udp-client', [...target(cluster), ...DEBUG], lines(`udp${i}`, PLENTY), PACE_MS));
 
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
       const stopAt = now();
       const [tcpExit, udpExit] = await Promise.all([drainingTcp.stop('SIGTERM', 10_000), drainingUdp.stop('SIGTERM', 10_000)]);
       const stoppedIn = now() - stopAt;
+      await sleep(AFTER_EVENT_MS);
+      endLoad.abort();
+      for (const run of pacedUdp) run.endInput();
 
       const [records, udpRuns] = await Promise.all([raw, Promise.all(pacedUdp.map((r) => r.done))]);
 
@@ -257,8 +278,8 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
       const byPort = tcpSessionsBy(cluster.nginx.sessions());
       for (const r of reconnected) expect(servedBy(byPort.get(r.localPort))).not.toBe(cluster.upstreamOf(drainingTcp));
 
-      const udp = udpRuns.map((run, i) => udpOutcome(run, lines(`udp${i}`, 80)));
-      for (const u of udp) expect({ code: u.code, answered: u.answered, wrong: u.wrong, empty: u.empty }).toEqual({ code: 0, answered: 80, wrong: [], empty: 0 });
+      const udp = udpRuns.map((run, i) => udpOutcome(run, lines(`udp${i}`, run.fed)));
+      for (const u of udp) expect({ code: u.code, answered: u.answered, wrong: u.wrong, empty: u.empty }).toEqual({ code: 0, answered: u.fed, wrong: [], empty: 0 });
       const [udpLost, empties] = [sum(udp.map((u) => u.retransmitted)), sum(udp.map((u) => u.empty))];
 
       console.log(
@@ -267,7 +288,7 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
           `TCP ${drained.length} connections drained with ${sum(drained.map((l) => l.messages as number))} messages answered, ${records.filter((r) => r.end === 'fin').length} ended by its FIN`,
           `(requests it had not read, sent again: ${records.filter((r) => r.end === 'fin' && unanswered(r)).length}),`,
           `${clientReplies} replies received = ${clientReplies} messages the instances read, ${afterStop} after the stop;`,
-          `UDP: 3 of 3 udp-clients got 240 replies, ${udpLost} attempts lost and answered on retransmission, ${empties} empty (ICMP port unreachable, passed on by nginx).`,
+          `UDP: 3 of 3 udp-clients got all ${sum(udp.map((u) => u.fed))} replies, ${udpLost} attempts lost and answered on retransmission, ${empties} empty (ICMP port unreachable, passed on by nginx).`,
         ].join(' '),
       );
     });
