@@ -85,7 +85,7 @@ describe('tcp-server against slow peers (built program, loopback)', () => {
   });
 
   it('with --max-per-address, closes one address over its share at once, and serves the others', async () => {
-    server = await startServer('tcp-server', ['--max-per-address', '2']);
+    server = await startServer('tcp-server', ['--max-per-address', '2', '--log-level', 'debug']);
     const { port } = server;
     const first = await open(port);
     const second = await open(port);
@@ -98,9 +98,11 @@ describe('tcp-server against slow peers (built program, loopback)', () => {
     other.socket.end('other\n');
     expect(await until(other.closed, 5_000)).toBe(true);
     expect(other.received()).toBe('OTHER\n');
-    // A slot freed is a slot again.
+    // A slot freed is a slot again, once the server has seen it go (not after a pause a loaded
+    // machine can outlast).
+    const firstPort = first.socket.localPort;
     first.socket.destroy();
-    await sleep(100);
+    await server.waitForLog((line) => line.msg === 'connection closed' && line.remotePort === firstPort, 5_000);
     expect(await exchange(port, 'again\n')).toBe('AGAIN\n');
     second.socket.destroy();
     const warned = await server.waitForLog((line) => line.msg === 'connection over the per-address cap closed', 5_000);
