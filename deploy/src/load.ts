@@ -32,7 +32,7 @@ export interface TcpLoadOptions {
   concurrency: number;
   /** No new message is started after this (performance.now() time). */
   until: number;
-  /** No new message is started once this is aborted: ends the load at an event, not a time a slow machine can miss. */
+  /** No new message is started once this is aborted: ends the load at an event, not at a time a slow machine can reach first. */
   signal?: AbortSignal;
   /** Upper bound on messages per worker, whatever the clock says. */
   maxMessages: number;
@@ -138,19 +138,25 @@ function oneConnection(
 export interface PacedRun {
   /** Resolves with the first line the program prints. */
   firstLine: Promise<string>;
-  /** Stops feeding and closes the program's stdin, as at the end of the lines. */
-  endInput(): void;
   /** `fed`: how many of the lines the program was given. */
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string[]; stderr: string; fed: number }>;
 }
 
+export interface PacedOptions {
+  intervalMs: number;
+  /** Once aborted, no more lines: stdin is closed as at the end of the lines. */
+  signal?: AbortSignal;
+  /** The program is killed if it runs this long. */
+  timeoutMs?: number;
+}
+
 /**
  * Runs a built client with its stdin a pipe fed one line every `intervalMs`, until the lines
- * run out or `endInput()`. A test that places an event in the middle of the run gives more
- * lines than it needs and ends the input after the event, so a slow machine cannot reach the
- * end of the lines before the event.
+ * run out or `signal` is aborted. A test that places an event in the middle of the run gives
+ * more lines than it needs and aborts after the event, so a slow machine cannot reach the end
+ * of the lines before the event.
  */
-export function runPaced(app: string, args: string[], lines: string[], intervalMs: number, timeoutMs = 30_000): PacedRun {
+export function runPaced(app: string, args: string[], lines: string[], { intervalMs, signal, timeoutMs = 30_000 }: PacedOptions): PacedRun {
   const child = spawn(process.execPath, [distMain(app), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const stdout: string[] = [];
   let stderr = '';
@@ -169,13 +175,12 @@ export function runPaced(app: string, args: string[], lines: string[], intervalM
   child.stderr.on('data', (text: string) => (stderr += text));
   child.stdin.on('error', () => undefined);
   let fed = 0;
-  const endInput = () => {
-    clearInterval(feeder);
-    child.stdin.end();
-  };
   const feeder = setInterval(() => {
-    if (fed < lines.length) child.stdin.write(`${lines[fed++]}\n`);
-    else endInput();
+    if (fed < lines.length && !signal?.aborted) child.stdin.write(`${lines[fed++]}\n`);
+    else {
+      clearInterval(feeder);
+      child.stdin.end();
+    }
   }, intervalMs);
   const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string[]; stderr: string; fed: number }>((resolve) =>
@@ -187,5 +192,5 @@ export function runPaced(app: string, args: string[], lines: string[], intervalM
       resolve({ code, signal, stdout, stderr, fed });
     }),
   );
-  return { firstLine, endInput, done };
+  return { firstLine, done };
 }

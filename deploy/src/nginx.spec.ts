@@ -1,10 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runProgram, waitUntil, type RunningServer } from '@sockets/testing';
 import { startCluster, type Cluster } from './cluster';
 import { runPaced, tcpLoad, upper, type ConnectionRecord } from './load';
 import { findNginx, type NginxInstall, type NginxSession } from './nginx';
 
-/** Waits up to 5 s for the instances' logs to catch up; the expect after it reports any gap. */
-const settle = (check: () => boolean, what: string) => waitUntil(check, what, 5000, 50).catch(() => false);
+/**
+ * Waits, bounded, until `check` holds: for the instances' logs to catch up, or for clients that
+ * a loaded machine is slow to start. It never fails itself; the expect after it reports any gap.
+ */
+const settle = (check: () => boolean, what: string, timeoutMs = 5000) => waitUntil(check, what, timeoutMs, 50).catch(() => false);
 
 /*
  * Real nginx, with deploy/nginx/sockets.conf as shipped (only the instance list, the listen
@@ -39,16 +43,15 @@ const wrongs = (records: ConnectionRecord[]): string[] => records.flatMap((r) =>
 const unanswered = (r: ConnectionRecord): boolean => r.sent > r.answered + r.partial;
 const tcpSessionsBy = (sessions: NginxSession[]) => new Map(sessions.filter((s) => s.protocol === 'TCP').map((s) => [s.clientPort, s]));
 const servedBy = (session: NginxSession | undefined): string | undefined => session?.upstreams.at(-1);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
- * Lines enough for a paced client to outlast any event placed in its run, at one line per
- * PACE_MS; the test ends the input after the event (runPaced's endInput), and a loaded machine
- * cannot reach the end first.
+ * Lines enough for a paced client to outlast any event placed in its run, one every PACE_MS:
+ * the test ends the load AFTER_EVENT_MS after the event, for the survivors to show they carry
+ * it, so a loaded machine cannot reach the end of the lines first.
  */
 const PACE_MS = 20;
 const PLENTY = 1000;
-/** How long the load goes on after the event under test, for the survivors to show they carry it. */
 const AFTER_EVENT_MS = 1000;
+const pacedUntil = (end: AbortController) => ({ intervalMs: PACE_MS, signal: end.signal });
 
 /**
  * A udp-client's output, line by line against what it sent. `empty` counts empty replies to
@@ -119,23 +122,21 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
     await withCluster(cluster, async () => {
       const [victimTcp, victimUdp] = [cluster.tcp[1], cluster.udp[1]];
       const victim = cluster.upstreamOf(victimTcp);
+      const endLoad = new AbortController();
       // Long-lived tcp-clients, one after the other so the rotation gives each its own instance;
       // udp-clients beside them, each datagram balanced on its own.
       const pacedTcp = [];
       for (let i = 0; i < 3; i++) {
-        const run = runPaced('tcp-client', target(cluster), lines(`tcp${i}`, PLENTY), PACE_MS);
+        const run = runPaced('tcp-client', target(cluster), lines(`tcp${i}`, PLENTY), pacedUntil(endLoad));
         await run.firstLine;
         pacedTcp.push(run);
       }
-      const pacedUdp = [0, 1, 2].map((i) => runPaced('udp-client', [...target(cluster), ...DEBUG], lines(`udp${i}`, PLENTY), PACE_MS));
+      const pacedUdp = [0, 1, 2].map((i) => runPaced('udp-client', [...target(cluster), ...DEBUG], lines(`udp${i}`, PLENTY), pacedUntil(endLoad)));
       const loadStart = now();
-      const endLoad = new AbortController();
       const raw = tcpLoad({ host: cluster.host, port: cluster.port, concurrency: 3, until: loadStart + 20_000, signal: endLoad.signal, maxMessages: 1500, perConnection: 1, tag: 'kill' });
 
       await sleep(800);
-      // And until the UDP victim has served some of it: on a loaded machine the clients take a
-      // while to start. Bounded, and asserted below.
-      for (let waited = 0; waited < 10_000 && udpAnswered(victimUdp) === 0; waited += 50) await sleep(50);
+      await settle(() => udpAnswered(victimUdp) > 0, 'the UDP victim to serve some of the load', 10_000);
       const killStart = now();
       victimTcp.process.kill('SIGKILL');
       victimUdp.process.kill('SIGKILL');
@@ -145,7 +146,6 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
       const udpBeforeKill = udpAnswered(victimUdp);
       await sleep(AFTER_EVENT_MS);
       endLoad.abort();
-      for (const run of [...pacedTcp, ...pacedUdp]) run.endInput();
 
       const [records, tcpRuns, udpRuns] = await Promise.all([raw, Promise.all(pacedTcp.map((r) => r.done)), Promise.all(pacedUdp.map((r) => r.done))]);
       const sessions = cluster.nginx.sessions();
@@ -206,15 +206,14 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
     const cluster = await startCluster(install, { tcpInstances: 0, udpInstances: 3, serverArgs: DEBUG });
     await withCluster(cluster, async () => {
       const silent = cluster.udp[2];
-      const paced = [0, 1, 2].map((i) => runPaced('udp-client', [...target(cluster), ...DEBUG], lines(`silent${i}`, PLENTY), PACE_MS));
-      // Until the instance to silence has served some of the traffic: on a loaded machine the
-      // clients take a while to start. Bounded, and asserted below.
-      for (let waited = 0; waited < 10_000 && udpAnswered(silent) === 0; waited += 50) await sleep(50);
+      const endLoad = new AbortController();
+      const paced = [0, 1, 2].map((i) => runPaced('udp-client', [...target(cluster), ...DEBUG], lines(`silent${i}`, PLENTY), pacedUntil(endLoad)));
+      await settle(() => udpAnswered(silent) > 0, 'the instance to silence to serve some of the load', 10_000);
       const answeredBefore = udpAnswered(silent);
       silent.process.kill('SIGSTOP');
       try {
         await sleep(AFTER_EVENT_MS);
-        for (const run of paced) run.endInput();
+        endLoad.abort();
         const udp = (await Promise.all(paced.map((r) => r.done))).map((run, i) => udpOutcome(run, lines(`silent${i}`, run.fed)));
         // No ICMP comes from a silent host, so nothing but right replies reach the clients;
         // the datagrams the silent instance swallowed were each sent again and answered.
@@ -242,7 +241,7 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
       // Long-lived connections, two per instance, each a steady stop-and-wait exchange.
       const endLoad = new AbortController();
       const raw = tcpLoad({ host: cluster.host, port: cluster.port, concurrency: 6, until: loadStart + 20_000, signal: endLoad.signal, maxMessages: 2000, perConnection: 2000, pauseMs: 2, tag: 'term' });
-      const pacedUdp = [0, 1, 2].map((i) => runPaced('udp-client', [...target(cluster), ...DEBUG], lines(`udp${i}`, PLENTY), PACE_MS));
+      const pacedUdp = [0, 1, 2].map((i) => runPaced('udp-client', [...target(cluster), ...DEBUG], lines(`udp${i}`, PLENTY), pacedUntil(endLoad)));
 
       await sleep(1000);
       const stopAt = now();
@@ -250,7 +249,6 @@ describeWithNginx('nginx stream in front of three instances of each server', () 
       const stoppedIn = now() - stopAt;
       await sleep(AFTER_EVENT_MS);
       endLoad.abort();
-      for (const run of pacedUdp) run.endInput();
 
       const [records, udpRuns] = await Promise.all([raw, Promise.all(pacedUdp.map((r) => r.done))]);
 
