@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { distMain, runProgram, startServer, type RunningServer } from '@sockets/testing';
+import { PROGRAM_RUNTIME, distMain, runProgram, startServer, type RunningServer } from '@sockets/testing';
 import { onLines, startScriptedServer } from '@sockets/testing';
 
 jest.setTimeout(30_000);
@@ -171,7 +171,7 @@ describe('tcp-client command line', () => {
 
 /** The client under a pseudo-terminal (util-linux `script`), as a user at a prompt runs it. */
 function startAtTerminal(port: number) {
-  const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(distMain('tcp-client'))} --host 127.0.0.1 --port ${port}`;
+  const command = `${JSON.stringify(PROGRAM_RUNTIME)} ${JSON.stringify(distMain('tcp-client'))} --host 127.0.0.1 --port ${port}`;
   const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.setEncoding('utf8');

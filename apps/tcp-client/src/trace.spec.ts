@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { distMain, freePort, onLines, runProgram, scriptedServers, startServer, type RunningServer } from '@sockets/testing';
+import { PROGRAM_RUNTIME, distMain, freePort, onLines, runProgram, scriptedServers, startServer, type RunningServer } from '@sockets/testing';
 
 // e2e: --verbose and --json of the built client, against the built tcp-server and in-test servers.
 jest.setTimeout(30_000);
@@ -120,7 +120,7 @@ describe('tcp-client --verbose when the other side decides', () => {
   it('says the server closed first when it ends the connection after a reply', async () => {
     const port = await script((socket) => onLines(socket, (line) => socket.end(`${line.toUpperCase()}\n`)));
     // stdin stays open, so the client is still there when the server's FIN comes.
-    const child = spawn(process.execPath, [distMain('tcp-client'), ...at(port), '-v'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(PROGRAM_RUNTIME, [distMain('tcp-client'), ...at(port), '-v'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     let stdout = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));

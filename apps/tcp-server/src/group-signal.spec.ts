@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { distMain, tcpServerHasRead, TestPeer, waitUntil } from '@sockets/testing';
+import { PROGRAM_RUNTIME, distMain, tcpServerHasRead, TestPeer, waitUntil } from '@sockets/testing';
 
 jest.setTimeout(30_000);
 
@@ -11,7 +11,7 @@ jest.setTimeout(30_000);
  */
 describe('tcp-server with workers, signalled as a process group (Ctrl-C)', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)('%s to the group: owed replies sent, one stop, exit 0 within 5 s', async (signal) => {
-    const child = spawn(process.execPath, [distMain('tcp-server'), '--host', '127.0.0.1', '--port', '0', '--workers', '2', '--transform', 'count-s'], {
+    const child = spawn(PROGRAM_RUNTIME, [distMain('tcp-server'), '--host', '127.0.0.1', '--port', '0', '--workers', '2', '--transform', 'count-s'], {
       // Its own process group, as a shell gives a foreground job.
       detached: true,
       env: { ...process.env, LOG_FORMAT: 'json' },

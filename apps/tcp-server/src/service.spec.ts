@@ -9,6 +9,7 @@ import {
   killWorkersAsReplaced,
   metricValue,
   parseJsonLines,
+  programRuntime,
   runProgram,
   scrapeMetrics,
   startServer,
@@ -50,10 +51,8 @@ describe('tcp-server as a service (built program, loopback)', () => {
     it('logs one server ready line with workers: 2 and answers from both workers', async () => {
       const server = await start(['--workers', '2', '--log-level', 'debug']);
       expect(server.ready).toMatchObject({ level: 30, protocol: 'tcp', address: '127.0.0.1', workers: 2 });
-      // Sockets of their own where Node and the OS can (SO_REUSEPORT), else the cluster's sharing.
-      const [major, minor] = process.versions.node.split('.').map(Number);
-      const reusePort = process.platform === 'linux' && (major >= 24 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12));
-      expect(server.ready.balancing).toBe(reusePort ? 'reuseport' : 'cluster');
+      // Sockets of their own where the runtime and the OS can (SO_REUSEPORT), else the cluster's sharing.
+      expect(server.ready).toMatchObject({ balancing: programRuntime().balancing, runtime: programRuntime().name });
       expect(server.ready).not.toHaveProperty('worker');
       const served = new Set<unknown>();
       for (let i = 0; i < 20 && served.size < 2; i++) {

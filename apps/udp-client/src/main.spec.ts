@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { distMain, runProgram, startScriptedUdpServer, startServer, type RunningServer, type ScriptedUdpServer, freePort } from '@sockets/testing';
+import { PROGRAM_RUNTIME, distMain, runProgram, startScriptedUdpServer, startServer, type RunningServer, type ScriptedUdpServer, freePort } from '@sockets/testing';
 
 // e2e: the built client as a child process, against the built udp-server or in-test servers.
 jest.setTimeout(60_000);
@@ -88,7 +88,7 @@ describe('udp-client against udp-server', () => {
   const hasScript = spawnSync('script', ['--version']).status === 0;
   (hasScript ? it : it.skip)('prompts at a terminal, answers each sentence, and ends at Ctrl-D', async () => {
     // `script` gives the client a pseudo-terminal, so stdin.isTTY is true as for a person.
-    const command = `'${process.execPath}' '${distMain('udp-client')}' --host 127.0.0.1 --port ${server.port}`;
+    const command = `'${PROGRAM_RUNTIME}' '${distMain('udp-client')}' --host 127.0.0.1 --port ${server.port}`;
     const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let screen = '';
     child.stdout.setEncoding('utf8');

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { distMain, freePort, runProgram, startScriptedUdpServer, startServer, type RunningServer, type ScriptedUdpServer } from '@sockets/testing';
+import { PROGRAM_RUNTIME, distMain, freePort, runProgram, startScriptedUdpServer, startServer, type RunningServer, type ScriptedUdpServer } from '@sockets/testing';
 
 // e2e: --verbose and --json of the built client, against the built udp-server and in-test servers.
 jest.setTimeout(60_000);
@@ -136,7 +136,7 @@ describe('udp-client --verbose when things go wrong', () => {
       setTimeout(() => s.reply(from, `${upper(message)} AGAIN`), 20);
     });
     // stdin stays open after the first line, so the second copy finds the client waiting for input.
-    const child = spawn(process.execPath, [distMain('udp-client'), ...at(stutter.port), '-v'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(PROGRAM_RUNTIME, [distMain('udp-client'), ...at(stutter.port), '-v'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     let stdout = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));

@@ -1,6 +1,7 @@
 import { UsageError } from './errors';
 import { EXIT } from './exit-codes';
 import { availableParallelism } from 'node:os';
+import { runtimeSupport } from '@sockets/runtime';
 import {
   helpText,
   hostFlag,
@@ -181,6 +182,18 @@ describe('the service flags', () => {
     [['--log-format', 'JSON'], '--log-format: expected one of json, pretty, got "JSON"'],
   ])('refuse %j as a usage error', (argv, message) => {
     expect(() => parseFlags(server, specs, argv, {})).toThrow(new UsageError(`test-server: ${message}`));
+  });
+
+  it('refuse more than one worker, naming the runtime, where it cannot share a port between processes', () => {
+    const bunOffLinux = { workers: workersFlag(runtimeSupport({ node: '26.3.0', bun: '1.4.5' }, 'darwin')) };
+    const reason = 'bun 1.4.5 shares a port between processes only with SO_REUSEPORT, which it offers on Linux alone';
+    expect(() => parseFlags(server, bunOffLinux, ['--workers', '2'], {})).toThrow(
+      new UsageError(`test-server: --workers: more than one worker cannot work here: ${reason}, got "2"`),
+    );
+    expect(() => parseFlags(server, bunOffLinux, [], { WORKERS: '2' })).toThrow(UsageError);
+    expect(parseFlags(server, bunOffLinux, ['--workers', '1'], {})).toMatchObject({ values: { workers: 1 } });
+    const bunOnLinux = { workers: workersFlag(runtimeSupport({ node: '26.3.0', bun: '1.4.5' }, 'linux')) };
+    expect(parseFlags(server, bunOnLinux, ['--workers', '2'], {})).toMatchObject({ values: { workers: 2 } });
   });
 
   it('refuse a bad value in the environment the same way as on the command line', () => {

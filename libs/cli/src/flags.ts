@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@sockets/logging';
 import { TRANSFORM_NAMES, isTransformName, type TransformName } from '@sockets/protocol';
+import { RUNTIME, workersUnsupported, type RuntimeSupport } from '@sockets/runtime';
 import { UsageError } from './errors';
 
 /**
@@ -272,8 +273,11 @@ export function logFormatFlag(): FlagSpec<LogFormat | undefined> {
   };
 }
 
-/** How many processes serve: a count, or `auto` for one per CPU this process may use. */
-export function workersFlag(): FlagSpec<number> {
+/**
+ * How many processes serve: a count, or `auto` for one per CPU this process may use. More than
+ * one is refused, naming the runtime, where the runtime cannot share a port between processes.
+ */
+export function workersFlag(runtime: RuntimeSupport = RUNTIME): FlagSpec<number> {
   const max = 1024;
   return {
     valueName: 'N|auto',
@@ -281,9 +285,13 @@ export function workersFlag(): FlagSpec<number> {
     env: 'WORKERS',
     default: 1,
     parse(raw) {
-      if (raw === 'auto') return availableParallelism();
-      if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new Error(`expected auto or an integer from 1 to ${max}`);
-      return Number(raw);
+      if (raw !== 'auto' && (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max)) {
+        throw new Error(`expected auto or an integer from 1 to ${max}`);
+      }
+      const count = raw === 'auto' ? availableParallelism() : Number(raw);
+      const unsupported = count > 1 ? workersUnsupported(runtime) : undefined;
+      if (unsupported) throw new Error(`more than one worker cannot work here: ${unsupported}`);
+      return count;
     },
   };
 }

@@ -8,6 +8,7 @@ export { connectTcp } from './connect';
 export { ServiceStats, type Service } from './service';
 export { serve, type ServeOptions } from './serve';
 export { onStop, type StopOptions } from './stop-signal';
+export { RUNTIME, runtimeSupport, workersUnsupported, type RuntimeSupport } from './runtime-support';
 export { type ClientIo, type InputMode, chooseInputMode, readLines, promptLines, PROMPT } from './client-input';
 export {
   type ClientTrace,

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ServiceStats } from './service';
 
@@ -12,6 +13,8 @@ import type { ServiceStats } from './service';
 export function createServiceRegistry(stats: ServiceStats, protocol: 'tcp' | 'udp'): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // Absent, not a zero that reads as "no open handles".
+  for (const name of absentDefaultMetrics()) registry.removeSingleMetric(name);
   const counter = (name: string, help: string, read: () => number): void => {
     new Counter({
       name,
@@ -49,6 +52,23 @@ export function createServiceRegistry(stats: ServiceStats, protocol: 'tcp' | 'ud
     },
   });
   return registry;
+}
+
+/**
+ * Node's default process metrics that this runtime gives prom-client nothing for: Bun reports
+ * no garbage collections, and no handles or resources. Those are left out of the registry, so
+ * a dashboard sees them absent rather than zero. Asked once a socket listens: a runtime that
+ * reports resources at all reports that one.
+ */
+export function absentDefaultMetrics(): string[] {
+  const absent: string[] = [];
+  // A static member Node has had since 16; the Node 20 types leave it out.
+  const { supportedEntryTypes } = PerformanceObserver as unknown as { supportedEntryTypes: readonly string[] };
+  if (!supportedEntryTypes.includes('gc')) absent.push('nodejs_gc_duration_seconds');
+  if (process.getActiveResourcesInfo().length === 0) {
+    absent.push('nodejs_active_handles', 'nodejs_active_handles_total', 'nodejs_active_resources', 'nodejs_active_resources_total');
+  }
+  return absent;
 }
 
 /**

@@ -6,6 +6,7 @@ import { ListenError, WorkerCrashLoopError } from './errors';
 import { formatAddress } from './format-address';
 import type { ProbeServer } from './metrics';
 import type { Service } from './service';
+import { RUNTIME } from './runtime-support';
 import { onStop } from './stop-signal';
 
 export interface ServeOptions {
@@ -97,17 +98,12 @@ async function serveAsWorker(options: ServeOptions): Promise<void> {
 
 /**
  * Where the kernel can spread connections and datagrams over several sockets on one port
- * (SO_REUSEPORT: Linux, and Node 22.12 or later), each worker listens on its own: no hop
- * through the primary per connection, and no shared socket for the workers to contend for.
+ * (SO_REUSEPORT: Linux, with Node 22.12 or later, or Bun), each worker listens on its own: no
+ * hop through the primary per connection, and no shared socket for the workers to contend for.
  * Elsewhere, Node's cluster shares the port out: round-robin through the primary for TCP, one
  * socket for all workers for UDP.
  */
-const REUSE_PORT = process.platform === 'linux' && nodeHasReusePort(process.versions.node);
-
-function nodeHasReusePort(version: string): boolean {
-  const [major, minor] = version.split('.').map(Number);
-  return major >= 24 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
-}
+const REUSE_PORT = RUNTIME.reusePort;
 
 /** The environment variable by which a primary gives its workers the port to share. */
 const WORKERS_PORT = 'SOCKETS_WORKERS_PORT';
@@ -237,12 +233,16 @@ function loadMetrics(): Promise<typeof import('./metrics')> {
 
 async function openProbes(options: ServeOptions, metrics: () => Promise<string>, isReady: () => boolean): Promise<ProbeServer> {
   const port = options.metricsPort as number;
-  const { startProbeServer } = await loadMetrics();
+  const { startProbeServer, absentDefaultMetrics } = await loadMetrics();
+  let probes: ProbeServer;
   try {
-    return await startProbeServer({ host: options.host, port, metrics, isReady });
+    probes = await startProbeServer({ host: options.host, port, metrics, isReady });
   } catch (error) {
     throw listenError(options, port, error, 'cannot listen for metrics on');
   }
+  const absent = absentDefaultMetrics();
+  if (absent.length > 0) options.logger.info({ runtime: RUNTIME.name, absent }, 'this runtime reports nothing for some default metrics');
+  return probes;
 }
 
 function listenError(options: ServeOptions, port: number, error: unknown, what: string): ListenError {
@@ -253,5 +253,5 @@ function listenError(options: ServeOptions, port: number, error: unknown, what: 
 
 function logReady(options: ServeOptions, bound: AddressInfo, extra: { workers?: number; balancing?: string; metricsPort?: number }): void {
   const { protocol, transform, settings } = options;
-  options.logger.info({ protocol, address: bound.address, port: bound.port, transform, ...settings, ...extra }, 'server ready');
+  options.logger.info({ protocol, address: bound.address, port: bound.port, transform, ...settings, ...extra, runtime: RUNTIME.name }, 'server ready');
 }

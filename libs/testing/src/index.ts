@@ -1,4 +1,5 @@
-export { WORKSPACE_ROOT, distMain, textbookScript } from './paths';
+export { WORKSPACE_ROOT, PROGRAM_RUNTIME, distMain, textbookScript } from './paths';
+export { programRuntime, type ProgramRuntime } from './program-runtime';
 export { startServer, type RunningServer, type StartServerOptions } from './start-server';
 export { runProgram, type ProgramResult, type RunProgramOptions } from './run-program';
 export { peakRssKb, peakRssKbOrZero, statusKb } from './proc-status';

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { distMain } from './paths';
+import { PROGRAM_RUNTIME, distMain } from './paths';
 
 export interface RunProgramOptions {
   /** Written to stdin, which is then closed; without it stdin is closed at once. */
@@ -7,7 +7,7 @@ export interface RunProgramOptions {
   env?: NodeJS.ProcessEnv;
   /** The program is killed after this long (default 20 s) and the result says so. */
   timeoutMs?: number;
-  /** Run this executable instead of node (e.g. python3); `app` is then a script path. */
+  /** Run this executable instead of the program runtime (e.g. python3); `app` is then a script path. */
   command?: string;
 }
 
@@ -22,7 +22,7 @@ export interface ProgramResult {
 
 /** Runs a built app (or any script with `command`) to completion with piped stdio. */
 export function runProgram(app: string, args: string[] = [], options: RunProgramOptions = {}): Promise<ProgramResult> {
-  const [command, script] = options.command ? [options.command, app] : [process.execPath, distMain(app)];
+  const [command, script] = options.command ? [options.command, app] : [PROGRAM_RUNTIME, distMain(app)];
   const started = performance.now();
   const child = spawn(command, [script, ...args], {
     env: { ...process.env, ...options.env },

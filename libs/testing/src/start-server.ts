@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { distMain } from './paths';
+import { PROGRAM_RUNTIME, distMain } from './paths';
 import { onLines } from './on-lines';
 
 export interface StartServerOptions {
@@ -33,7 +33,7 @@ export interface RunningServer {
  */
 export function startServer(app: string, args: string[] = [], options: StartServerOptions = {}): Promise<RunningServer> {
   const withDefaults = [...(args.some((a) => a.startsWith('--host')) ? [] : ['--host', '127.0.0.1']), ...(args.some((a) => a.startsWith('--port')) ? [] : ['--port', '0']), ...args];
-  const child = spawn(process.execPath, [distMain(app), ...withDefaults], {
+  const child = spawn(PROGRAM_RUNTIME, [distMain(app), ...withDefaults], {
     env: { ...process.env, ...options.env, LOG_FORMAT: 'json' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
