@@ -5,44 +5,63 @@
  * RSS of nginx and the instances together) exactly as a server is.
  *
  *   npx nx run deploy:bench [-- --duration 5 --rounds 3 --instances 1,3 --out DIR]
+ *   node --require @swc-node/register deploy/src/bench-nginx.ts [flags] [-- bench flags]
  *
- * Other flags go to tools/bench unchanged. After tools/bench's own tables comes one that splits
- * the server side of each nginx run between nginx and the instances, from the launcher's report.
+ * Words after `--` go to tools/bench unchanged. After tools/bench's own tables comes one that
+ * splits the server side of each nginx run between nginx and the instances, from the launcher's
+ * report.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { decimalFlag, integerFlag, runCli, type FlagSpec } from '@sockets/cli';
 
 const ROOT = resolve(__dirname, '../..');
 const quote = (path: string): string => JSON.stringify(path);
 
-function main(): void {
-  const { values, tokens } = parseArgs({
-    options: {
-      instances: { type: 'string', default: '1,3' },
-      duration: { type: 'string', default: '3' },
-      rounds: { type: 'string', default: '1' },
-      'nginx-workers': { type: 'string', default: '1' },
-      out: { type: 'string' },
-    },
-    strict: false,
-    tokens: true,
-  });
-  const mine = new Set(['instances', 'duration', 'rounds', 'nginx-workers', 'out']);
-  const passOn = (tokens ?? []).flatMap((t) => (t.kind === 'option' && !mine.has(t.name) ? [t.rawName, ...(t.value !== undefined ? [t.value] : [])] : t.kind === 'positional' ? [t.value] : []));
+const program = {
+  name: 'bench-nginx',
+  usage: '[flags] [-- bench flags]',
+  summary: 'tcp-pipe, tcp-cpm and udp-rr through nginx to N instances, next to the servers alone, with tools/bench as the load generator.',
+  positionals: true,
+};
 
-  const outDir = String(values.out ?? mkdtempSync(join(tmpdir(), 'bench-nginx-')));
+const flags = {
+  instances: {
+    valueName: 'LIST',
+    description: 'instance counts behind nginx, a comma list',
+    default: [1, 3],
+    defaultText: '1,3',
+    parse(raw: string) {
+      const counts = raw.split(',').map(Number);
+      if (counts.length === 0 || !counts.every((n) => Number.isInteger(n) && n >= 1 && n <= 64)) throw new Error('expected a comma list of integers from 1 to 64');
+      return counts;
+    },
+  } as FlagSpec<number[]>,
+  duration: decimalFlag({ description: 'measured seconds per run', default: 3, min: 0.05, max: 3600 }),
+  rounds: integerFlag({ description: 'rounds', default: 1, min: 1, max: 100 }),
+  'nginx-workers': integerFlag({ description: 'nginx worker processes', default: 1, min: 1, max: 64 }),
+  out: {
+    valueName: 'DIR',
+    description: 'where results go',
+    default: undefined,
+    defaultText: 'a new temporary folder',
+    parse: (raw: string) => raw,
+  } as FlagSpec<string | undefined>,
+};
+
+runCli(program, flags, async (values, passOn) => {
+  const outDir = values.out ?? mkdtempSync(join(tmpdir(), 'bench-nginx-'));
   mkdirSync(outDir, { recursive: true });
   const reportPath = join(outDir, 'nginx-front.jsonl');
   const node = quote(process.execPath);
   const direct = (app: string) => `${node} ${quote(join(ROOT, 'dist/apps', app, 'main.js'))} --port {port} --transform {transform}`;
-  const front = (protocol: string, instances: string) =>
+  const front = (protocol: string, instances: number) =>
     `${node} --require @swc-node/register ${quote(join(ROOT, 'deploy/src/nginx-front.ts'))} --protocol ${protocol} --instances ${instances} ` +
     `--nginx-workers ${values['nginx-workers']} --report ${quote(reportPath)} --port {port} --transform {transform}`;
   const servers = [`direct@tcp-pipe,tcp-cpm=${direct('tcp-server')}`, `direct@udp-rr=${direct('udp-server')}`];
-  for (const n of String(values.instances).split(',')) {
+  for (const n of values.instances) {
     servers.push(`nginx-${n}@tcp-pipe,tcp-cpm=${front('tcp', n)}`, `nginx-${n}@udp-rr=${front('udp', n)}`);
   }
   const args = [
@@ -64,11 +83,10 @@ function main(): void {
   ];
   // The front is TypeScript run through swc-node, which takes the path aliases from here.
   const child = spawn(process.execPath, args, { stdio: 'inherit', cwd: ROOT, env: { ...process.env, SWC_NODE_PROJECT: join(ROOT, 'deploy/tsconfig.json') } });
-  child.once('close', (code) => {
-    if (existsSync(reportPath) && existsSync(join(outDir, 'nginx.json'))) process.stdout.write(splitTable(join(outDir, 'nginx.json'), reportPath));
-    process.exit(code ?? 1);
-  });
-}
+  const code = await new Promise<number | null>((done) => child.once('close', done));
+  if (existsSync(reportPath) && existsSync(join(outDir, 'nginx.json'))) process.stdout.write(splitTable(join(outDir, 'nginx.json'), reportPath));
+  return code ?? 1;
+});
 
 interface Run {
   scenario: string;
@@ -115,4 +133,3 @@ function splitTable(resultsPath: string, reportPath: string): string {
   ].join('\n');
 }
 
-main();

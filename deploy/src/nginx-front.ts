@@ -5,56 +5,62 @@
  *
  *   node --require @swc-node/register deploy/src/nginx-front.ts --protocol tcp --instances 3 --port 12000 [--transform upper] [--nginx-workers 1] [--report FILE]
  *
- * --report appends, at stop, one JSON line with the CPU time and peak RSS of nginx, of the
- * instances and of this launcher, so a benchmark can say which part the proxy takes.
+ * `--help` lists the flags. --report lets a benchmark say which part of the server side's CPU
+ * and memory the proxy takes.
  */
 import { appendFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { choiceFlag, integerFlag, runCli, type FlagSpec } from '@sockets/cli';
+import { SocketsError } from '@sockets/runtime';
 import { startCluster, type Cluster } from './cluster';
 import { findNginx } from './nginx';
 import { peakRssKbOrZero, processTree, treeCpuSeconds } from '@sockets/testing';
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      protocol: { type: 'string' },
-      instances: { type: 'string', default: '3' },
-      port: { type: 'string' },
-      transform: { type: 'string', default: 'upper' },
-      'nginx-workers': { type: 'string', default: '1' },
-      report: { type: 'string' },
-    },
-  });
-  const instances = Number(values.instances);
-  const protocol = values.protocol;
-  if ((protocol !== 'tcp' && protocol !== 'udp') || !Number.isInteger(instances) || instances < 1 || !values.port) {
-    process.stderr.write('nginx-front: needs --protocol tcp|udp, --instances N (1 or more), --port N\n');
-    process.exit(2);
-  }
+const program = {
+  name: 'nginx-front',
+  usage: '[flags]',
+  summary: 'N instances of one server behind nginx on one port, in the foreground; SIGTERM or SIGINT stops them.',
+};
+
+const flags = {
+  protocol: choiceFlag<'tcp' | 'udp'>({ description: 'which server the instances run', choices: ['tcp', 'udp'], default: 'tcp' }),
+  port: integerFlag({ description: "nginx's port", default: 12000, min: 1, max: 65_535 }),
+  instances: integerFlag({ description: 'instances behind nginx', default: 3, min: 1, max: 64 }),
+  transform: choiceFlag({ description: "the instances' --transform", choices: ['upper', 'count-s'], default: 'upper' }),
+  'nginx-workers': integerFlag({ description: 'nginx worker processes', default: 1, min: 1, max: 64 }),
+  report: {
+    valueName: 'FILE',
+    description: 'appends, at stop, one JSON line of the CPU time and peak RSS of nginx, the instances and this launcher',
+    default: undefined,
+    defaultText: 'none',
+    parse: (raw: string) => raw,
+  } as FlagSpec<string | undefined>,
+};
+
+runCli(program, flags, async (values) => {
+  const { protocol, port, instances, transform, report } = values;
   const install = findNginx();
-  if ('missing' in install) {
-    process.stderr.write(`nginx-front: ${install.missing}\n`);
-    process.exit(1);
-  }
+  if ('missing' in install) throw new SocketsError(`nginx-front: ${install.missing}`);
   const cluster = await startCluster(install, {
     tcpInstances: protocol === 'tcp' ? instances : 0,
     udpInstances: protocol === 'udp' ? instances : 0,
     // info, not less: the instances are ready once they log `server ready`, an info line.
-    serverArgs: ['--transform', values.transform as string, '--log-level', 'info'],
-    nginxWorkers: Number(values['nginx-workers']),
-    port: Number(values.port),
+    serverArgs: ['--transform', transform, '--log-level', 'info'],
+    nginxWorkers: values['nginx-workers'],
+    port,
+  }).catch((error: unknown) => {
+    throw new SocketsError(`nginx-front: ${(error as Error).message}`, { cause: error });
   });
   process.stdout.write(`nginx-front: ${install.version} on ${cluster.host}:${cluster.port} in front of ${instances} ${protocol}-server instance(s)\n`);
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    if (values.report) appendFileSync(values.report, `${JSON.stringify({ protocol, instances, ...usage(cluster) })}\n`);
+    if (report) appendFileSync(report, `${JSON.stringify({ protocol, instances, ...usage(cluster) })}\n`);
     void cluster.stop().then(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-}
+});
 
 function usage(cluster: Cluster) {
   const nginx = processTree(cluster.nginx.pid);
@@ -71,7 +77,3 @@ function usage(cluster: Cluster) {
   };
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`nginx-front: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});

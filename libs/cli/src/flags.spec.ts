@@ -60,8 +60,42 @@ describe('parseFlags', () => {
     });
   });
 
-  it('treats an empty environment variable as unset', () => {
-    expect(values([], { PORT: '' }).port).toBe(12000);
+  it('refuses an empty environment variable as the same empty flag would be', () => {
+    expect(usageError([], { PORT: '' }).message).toBe('test-server: PORT (environment): expected an integer from 0 to 65535, got ""');
+    expect(usageError(['--port', '']).message).toBe('test-server: --port: expected an integer from 0 to 65535, got ""');
+    expect(usageError([], { HOST: '' }).message).toBe('test-server: HOST (environment): expected a host name or IP address, got ""');
+  });
+
+  it('refuses a bad environment variable also when the flag is given', () => {
+    expect(usageError(['--port', '1'], { PORT: '70000' }).message).toBe('test-server: PORT (environment): expected an integer from 0 to 65535, got "70000"');
+    expect(usageError(['--transform', 'upper'], { TRANSFORM: '' }).message).toContain('TRANSFORM (environment)');
+    // A good variable is simply overridden.
+    expect(values(['--port', '1'], { PORT: '2' }).port).toBe(1);
+  });
+
+  it('refuses a flag that takes a value given twice, naming both values', () => {
+    expect(usageError(['--port', '1', '--port', '2']).message).toBe('test-server: --port given 2 times ("1", "2"); give it once');
+    expect(usageError(['--port=1', '--transform', 'upper', '--port', '1']).message).toBe('test-server: --port given 2 times ("1", "1"); give it once');
+  });
+
+  it('joins the values of a repeatable flag in order, and checks each', () => {
+    const repeatable = {
+      server: {
+        valueName: 'SPEC',
+        description: 'a server',
+        default: [] as string[],
+        defaultText: 'none',
+        multiple: true,
+        parse(raw: string) {
+          if (!raw.includes('=')) throw new Error('expected NAME=COMMAND');
+          return [raw];
+        },
+      },
+    };
+    expect(parseFlags(server, repeatable, ['--server', 'a=1', '--server=b=2'], {})).toEqual({ help: false, values: { server: ['a=1', 'b=2'] }, positionals: [] });
+    expect(parseFlags(server, repeatable, [], {})).toEqual({ help: false, values: { server: [] }, positionals: [] });
+    expect(() => parseFlags(server, repeatable, ['--server', 'a=1', '--server', 'b'], {})).toThrow('test-server: --server: expected NAME=COMMAND, got "b"');
+    expect(helpText(server, repeatable)).toMatch(/^ {2}--server SPEC +a server \(default none; repeatable\)$/m);
   });
 
   it.each([
@@ -106,8 +140,6 @@ describe('parseFlags', () => {
     expect(error.message).toContain('PORT (environment)');
     expect(usageError([], { TRANSFORM: 'nope' }).message).toContain('TRANSFORM');
     expect(usageError([], { LOG_LEVEL: 'loud' }).message).toContain('LOG_LEVEL');
-    // A good flag makes a bad variable irrelevant.
-    expect(values(['--port', '1'], { PORT: '70000' }).port).toBe(1);
   });
 
   it('accepts the bounds of a port', () => {

@@ -27,6 +27,12 @@ export interface FlagSpec<T> {
   boolean?: boolean;
   /** A one-letter alias, `v` for `-v`. */
   short?: string;
+  /**
+   * May be given more than once: each occurrence is parsed to a list, and the lists are joined
+   * in order (`--server a=... --server b=...`). Any other flag that takes a value is refused
+   * when given twice, since which one a user meant cannot be known.
+   */
+  multiple?: boolean;
 }
 
 type Specs = Record<string, FlagSpec<unknown>>;
@@ -46,49 +52,57 @@ export type ParseResult<S extends Specs> =
   | { help: true; version: boolean }
   | { help: false; values: FlagValues<S>; positionals: string[] };
 
-/** Flags win over the environment, which wins over defaults. */
+/**
+ * Flags win over the environment, which wins over defaults. Every value is checked wherever it
+ * comes from: a bad or empty environment variable is refused as the same flag would be, also
+ * when the flag is given too, so a mistake in a unit file or a container spec is found at once
+ * rather than when the flag goes away. A flag that takes a value is given once.
+ */
 export function parseFlags<S extends Specs>(
   program: Program,
   specs: S,
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): ParseResult<S> {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean' },
   };
   for (const [name, spec] of Object.entries(specs)) {
-    options[name] = { type: spec.boolean ? 'boolean' : 'string', ...(spec.short ? { short: spec.short } : {}) };
+    options[name] = { type: spec.boolean ? 'boolean' : 'string', ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) };
   }
 
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: program.positionals ?? false });
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: program.positionals ?? false, tokens: true });
   } catch (error) {
     throw new UsageError(describeParseError(error as Error & { code?: string }, specs, program, argv));
   }
   if (parsed.values.help || parsed.values.version) return { help: true, version: !parsed.values.help };
 
+  const given = new Map<string, string[]>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind === 'option' && token.value !== undefined) given.set(token.name, [...(given.get(token.name) ?? []), token.value]);
+  }
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
-    if (spec.boolean && parsed.values[name] === true) {
-      values[name] = true;
-      continue;
+    const read = (raw: string, source: string): unknown => {
+      try {
+        return spec.parse(raw);
+      } catch (error) {
+        throw new UsageError(`${program.name}: ${source}: ${(error as Error).message}, got ${JSON.stringify(raw)}`);
+      }
+    };
+    const fromEnv = spec.env === undefined ? undefined : env[spec.env];
+    const envValue = fromEnv === undefined ? undefined : read(fromEnv, `${spec.env} (environment)`);
+    const raws = given.get(name) ?? [];
+    if (raws.length > 1 && !spec.multiple) {
+      throw new UsageError(`${program.name}: --${name} given ${raws.length} times (${raws.map((raw) => JSON.stringify(raw)).join(', ')}); give it once`);
     }
-    const fromFlag = parsed.values[name] as string | undefined;
-    const fromEnv = spec.env ? env[spec.env] : undefined;
-    // An empty variable is how shells unset things: treat it as absent.
-    const raw = fromFlag ?? (fromEnv === '' ? undefined : fromEnv);
-    if (raw === undefined) {
-      values[name] = spec.default;
-      continue;
-    }
-    try {
-      values[name] = spec.parse(raw);
-    } catch (error) {
-      const source = fromFlag !== undefined ? `--${name}` : `${spec.env} (environment)`;
-      throw new UsageError(`${program.name}: ${source}: ${(error as Error).message}, got ${JSON.stringify(raw)}`);
-    }
+    if (spec.boolean && parsed.values[name] === true) values[name] = true;
+    else if (raws.length > 0) values[name] = spec.multiple ? raws.flatMap((raw) => read(raw, `--${name}`) as unknown[]) : read(raws[0], `--${name}`);
+    else if (fromEnv !== undefined) values[name] = envValue;
+    else values[name] = spec.default;
   }
   return { help: false, values: values as FlagValues<S>, positionals: parsed.positionals };
 }
@@ -166,7 +180,7 @@ export function helpText<S extends Specs>(program: Program, specs: S): string {
     const flag = `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.boolean ? '' : ` ${spec.valueName}`}`;
     // A switch is off unless given; saying `default false` would tell nothing.
     const defaultNote = spec.boolean && spec.defaultText === undefined ? '' : `default ${spec.defaultText ?? String(spec.default)}`;
-    const notes = [spec.env ? `env ${spec.env}` : '', defaultNote].filter(Boolean);
+    const notes = [spec.env ? `env ${spec.env}` : '', defaultNote, spec.multiple ? 'repeatable' : ''].filter(Boolean);
     return [flag, notes.length > 0 ? `${spec.description} (${notes.join('; ')})` : spec.description];
   });
   rows.push(['--version', 'print the version and exit'], ['-h, --help', 'print this help and exit']);
@@ -178,6 +192,9 @@ export function helpText<S extends Specs>(program: Program, specs: S): string {
     '',
     'Flags:',
     ...rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`),
+    '',
+    'A flag wins over its environment variable; a bad or empty value is refused from either place.',
+    'A flag that takes a value is given once, unless it says repeatable.',
     '',
   ].join('\n');
 }
@@ -195,6 +212,61 @@ export function integerFlag(
         throw new Error(`expected an integer from ${min} to ${max}`);
       }
       return Number(raw);
+    },
+  };
+}
+
+/** A decimal in [min, max], for seconds: `--duration 0.3` is fine, `--duration 1e3` is not. */
+export function decimalFlag(
+  options: Omit<FlagSpec<number>, 'parse' | 'valueName'> & { min: number; max: number; valueName?: string },
+): FlagSpec<number> {
+  const { min, max, ...rest } = options;
+  return {
+    valueName: 'S',
+    ...rest,
+    parse(raw) {
+      const value = Number(raw);
+      if (!/^\d+(\.\d+)?$|^\.\d+$/.test(raw) || value < min || value > max) throw new Error(`expected a number from ${min} to ${max}`);
+      return value;
+    },
+  };
+}
+
+/** One of a fixed set of words. */
+export function choiceFlag<T extends string>(
+  options: Omit<FlagSpec<T>, 'parse' | 'valueName'> & { choices: readonly T[]; valueName?: string },
+): FlagSpec<T> {
+  const { choices, ...rest } = options;
+  return {
+    valueName: 'NAME',
+    ...rest,
+    parse(raw) {
+      if (!(choices as readonly string[]).includes(raw)) throw new Error(`expected one of ${choices.join(', ')}`);
+      return raw as T;
+    },
+  };
+}
+
+/**
+ * A comma list of words from a fixed set, without repeats; `all` (when `all` is given) stands for
+ * every one of them, in their own order.
+ */
+export function listFlag<T extends string>(
+  options: Omit<FlagSpec<T[]>, 'parse' | 'valueName'> & { choices: readonly T[]; all?: boolean; valueName?: string },
+): FlagSpec<T[]> {
+  const { choices, all, ...rest } = options;
+  return {
+    valueName: 'LIST',
+    ...rest,
+    parse(raw) {
+      const words = raw.split(',').filter(Boolean);
+      if (all && words.includes('all')) return [...choices];
+      const accepted = `${all ? 'all or ' : ''}a comma list of ${choices.join(', ')}`;
+      if (words.length === 0) throw new Error(`expected ${accepted}`);
+      for (const word of words) {
+        if (!(choices as readonly string[]).includes(word)) throw new Error(`unknown ${JSON.stringify(word)}; expected ${accepted}`);
+      }
+      return [...new Set(words)] as T[];
     },
   };
 }

@@ -17,7 +17,10 @@ export {
   workersFlag,
   metricsPortFlag,
   integerFlag,
+  decimalFlag,
   booleanFlag,
+  choiceFlag,
+  listFlag,
   serverFlags,
   clientFlags,
 } from './flags';

@@ -11,7 +11,7 @@ const BENCH = resolve(WORKSPACE_ROOT, 'dist/tools/bench/main.js');
 const SHORT = ['--rounds', '1', '--duration', '0.3', '--warmup', '0.1', '--threads', '2', '--startup-timeout', '20'];
 
 interface ResultsFile {
-  machine: { nproc: number; cpuModel: string; node: string };
+  machine: { nproc: number; cpuModel: string; node: string; runtimes: Array<{ label: string; version: string }> };
   runs: RunRecord[];
   summary: SummaryRow[];
   ratios: RatioRow[];
@@ -35,7 +35,7 @@ describe('bench against the built servers, the textbook ones and the bare Node f
   it('runs every kind of load, verifies the replies and reports every figure', async () => {
     const result = await bench([
       '--servers',
-      'ours,textbook,bare-node',
+      'ours,textbook,bare',
       '--scenario',
       'tcp-pipe,tcp-cpm,tcp-bulk,udp-rr-w16',
       '--bulk-mib',
@@ -131,6 +131,23 @@ describe('bench against the built servers, the textbook ones and the bare Node f
     expect(file.summary.every((row) => row.ok === 0 && Number.isNaN(row.throughput ?? Number.NaN))).toBe(true);
     expect(result.stdout.toString()).toMatch(/FAILED round 1 tcp-pipe echo: mismatch/);
   }, 60_000);
+
+  it('runs ours and the bare floor on a second runtime, and tables each against the floor of its runtime', async () => {
+    // The node running this test, under another name: the machinery is the same for bun.
+    const result = await bench(['--servers', 'ours,bare', '--runtime', `node,alt=${process.execPath}`, '--scenario', 'udp-rr', '--udp-timeout-ms', '2000', '--label', 'runtimes']);
+    expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code: 0 });
+    const file = results('runtimes');
+    expect(file.runs.map((r) => r.server).sort()).toEqual(['bare-alt', 'bare-node', 'ours', 'ours-alt']);
+    expect(file.machine).toMatchObject({ runtimes: [{ label: 'node' }, { label: 'alt', version: process.version }] });
+    const stdout = result.stdout.toString();
+    expect(stdout).toMatch(/\| scenario +\| unit +\| ours on node +\| bare on node +\| ours ÷ bare +\| ours on alt +\| bare on alt +\| ours ÷ bare +\| textbook +\|/);
+    expect(stdout).toMatch(/\| udp-rr +\| req\/s +\| +[\d.]+k?; [\d.]+k? +\| +[\d.]+k?; [\d.]+k? +\| +\d\.\d\d; \d\.\d\d +\|/);
+  }, 60_000);
+
+  it('prints its version', async () => {
+    const result = await runProgram(BENCH, ['--version'], { command: process.execPath });
+    expect({ code: result.code, stdout: result.stdout.toString() }).toEqual({ code: 0, stdout: expect.stringMatching(/^bench \d+\.\d+\.\d+\n$/) });
+  });
 
   it('refuses a label that names another folder before running anything, in one line', async () => {
     const result = await bench(['--label', '/tmp/x', '--scenario', 'udp-rr']);

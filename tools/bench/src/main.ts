@@ -1,8 +1,11 @@
+import { resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { runMain } from '@sockets/cli';
+import { runCli } from '@sockets/cli';
 import { workerMain } from './load/worker';
+import { benchFlags, benchOptions, PROGRAM } from './options';
 import { runBench } from './run-bench';
 
 // One bundle is both programs: the main thread runs the benchmark, worker threads run load.
-if (isMainThread) runMain('bench', () => runBench(process.argv.slice(2), __filename));
+// The bundle lives in dist/tools/bench/: the workspace root is three levels up.
+if (isMainThread) runCli(PROGRAM, benchFlags(), (values) => runBench(benchOptions(values, resolve(__dirname, '../../..')), __filename));
 else workerMain();

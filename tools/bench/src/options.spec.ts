@@ -1,21 +1,21 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '@sockets/cli';
-import { addServerSpec, builtinServers, helpTextOf, parseOptions, prepareOutput, type BenchOptions, type ServerTarget } from './options';
+import { UsageError, helpText, parseFlags } from '@sockets/cli';
+import { PROGRAM, addServerSpec, benchFlags, benchOptions, builtinServers, prepareOutput, type BenchOptions, type ServerTarget } from './options';
 
 const ROOT = '/repo';
 
 function options(argv: string[]): BenchOptions {
-  const o = parseOptions(argv, ROOT);
-  if (o === 'help') throw new Error('unexpected help');
-  return o;
+  const parsed = parseFlags(PROGRAM, benchFlags(), argv, {});
+  if (parsed.help) throw new Error('unexpected help');
+  return benchOptions(parsed.values, ROOT);
 }
 
 /** The UsageError a command line gives; fails the test if it parses. */
 function usageError(argv: string[]): UsageError {
   try {
-    parseOptions(argv, ROOT);
+    options(argv);
   } catch (error) {
     expect(error).toBeInstanceOf(UsageError);
     return error as UsageError;
@@ -23,7 +23,7 @@ function usageError(argv: string[]): UsageError {
   throw new Error(`parsed without error: ${argv.join(' ')}`);
 }
 
-describe('parseOptions', () => {
+describe('benchOptions', () => {
   it('defaults to every scenario, ours against the textbook, 3 rounds of 0.5 + 5 s', () => {
     const o = options([]);
     expect(o.scenarios).toEqual(['tcp-pipe', 'tcp-cpm', 'tcp-bulk', 'udp-rr', 'udp-rr-w16']);
@@ -72,7 +72,7 @@ describe('parseOptions', () => {
   });
 
   it('brings in the bare Node floor servers with --servers, with ratios against the textbook and against them', () => {
-    const o = options(['--servers', 'ours,textbook,bare-node']);
+    const o = options(['--servers', 'ours,textbook,bare']);
     expect(o.servers.map((s) => s.name)).toEqual(['ours', 'textbook', 'bare-node']);
     expect(o.baselines).toEqual(['textbook', 'bare-node']);
     const floor = o.servers[2];
@@ -80,8 +80,32 @@ describe('parseOptions', () => {
     expect(floor.upperOnly).toBe(false);
     expect(floor.commands.get('tcp-bulk')).toBe('node "/repo/tools/bench/floor/bare-node-tcp.mjs" {port} {transform}');
     expect(floor.commands.get('udp-rr-w16')).toBe('node "/repo/tools/bench/floor/bare-node-udp.mjs" {port} {transform}');
-    expect(options(['--servers', 'ours,bare-node']).baselines).toEqual(['bare-node']);
-    expect(options(['--servers', 'ours,textbook,bare-node', '--baseline', 'bare-node']).baselines).toEqual(['bare-node']);
+    expect(options(['--servers', 'ours,bare']).baselines).toEqual(['bare-node']);
+    expect(options(['--servers', 'ours,textbook,bare', '--baseline', 'bare-node']).baselines).toEqual(['bare-node']);
+  });
+
+  it('runs ours and the bare floor on each --runtime, each against the floor of its own runtime', () => {
+    const o = options(['--servers', 'ours,bare,textbook', '--runtime', `node,js=${process.execPath}`]);
+    expect(o.servers.map((s) => s.name)).toEqual(['ours', 'ours-js', 'bare-node', 'bare-js', 'textbook']);
+    expect(o.baselines).toEqual(['textbook', 'bare-node', 'bare-js']);
+    expect(o.runtimes).toEqual([
+      { label: 'node', command: 'node' },
+      { label: 'js', command: JSON.stringify(process.execPath) },
+    ]);
+    expect(o.servers[1].commands.get('tcp-pipe')).toBe(`${JSON.stringify(process.execPath)} "/repo/dist/apps/tcp-server/main.js" --port {port} --transform {transform}`);
+    expect(o.servers[3].commands.get('udp-rr')).toBe(`${JSON.stringify(process.execPath)} "/repo/tools/bench/floor/bare-node-udp.mjs" {port} {transform}`);
+    // A path alone is named by its file name.
+    expect(options(['--servers', 'ours', '--runtime', process.execPath]).runtimes).toEqual([{ label: 'node', command: JSON.stringify(process.execPath) }]);
+  });
+
+  it.each([
+    [['--runtime', '/nowhere/bun'], 'bench: --runtime: /nowhere/bun is not an executable, got "/nowhere/bun"'],
+    [['--runtime', 'no-such-runtime-here'], /^bench: --runtime: cannot name a runtime "no-such-runtime-here"/],
+    [['--runtime', `node,node=${process.execPath}`], /^bench: --runtime: two runtimes named node: give one as LABEL=PATH/],
+    [['--runtime', ','], /^bench: --runtime: expected a comma list of node, bun, PATH or LABEL=PATH/],
+    [['--runtime', 'zz=no-such-command-here'], /^bench: --runtime: no-such-command-here is not on PATH; give its path, as zz=\/path\/to\/no-such-command-here/],
+  ])('refuses --runtime %j, saying why', (argv, message) => {
+    expect(usageError(argv).message).toMatch(message);
   });
 
   it('replaces the default servers with --server ones, every one of them, and checks the baselines exist', () => {
@@ -94,7 +118,7 @@ describe('parseOptions', () => {
   });
 
   it('adds --server ones to the built-in servers --servers names, under other names only', () => {
-    const o = options(['--servers', 'ours,bare-node', '--server', 'c-ref@tcp=./ref -T -p {port}', '--baseline', 'c-ref,bare-node']);
+    const o = options(['--servers', 'ours,bare', '--server', 'c-ref@tcp=./ref -T -p {port}', '--baseline', 'c-ref,bare-node']);
     expect(o.servers.map((s) => s.name)).toEqual(['ours', 'bare-node', 'c-ref']);
     expect(o.baselines).toEqual(['c-ref', 'bare-node']);
     expect(usageError(['--servers', 'ours', '--server', 'ours@tcp=./x {port}']).message).toMatch(/^bench: --server: ours is in --servers already/);
@@ -126,21 +150,21 @@ describe('parseOptions', () => {
   });
 
   it('says help', () => {
-    expect(parseOptions(['--help'], ROOT)).toBe('help');
-    expect(parseOptions(['-h'], ROOT)).toBe('help');
+    expect(parseFlags(PROGRAM, benchFlags(), ['--help'], {})).toEqual({ help: true, version: false });
+    expect(parseFlags(PROGRAM, benchFlags(), ['-h'], {})).toEqual({ help: true, version: false });
   });
 });
 
-describe('helpTextOf', () => {
+describe('help', () => {
   it('lists every flag with its default, and the servers', () => {
-    const help = helpTextOf();
+    const help = helpText(PROGRAM, benchFlags());
     expect(help.startsWith('Usage: bench [flags]\n')).toBe(true);
-    for (const flag of ['scenario', 'servers', 'server', 'baseline', 'rounds', 'duration', 'warmup', 'transform', 'host', 'threads', 'size', 'bulk-mib', 'bulk-lines', 'udp-timeout-ms', 'startup-timeout', 'out', 'label']) {
+    for (const flag of ['scenario', 'servers', 'runtime', 'server', 'baseline', 'rounds', 'duration', 'warmup', 'transform', 'host', 'threads', 'size', 'bulk-mib', 'bulk-lines', 'udp-timeout-ms', 'startup-timeout', 'out', 'label']) {
       expect(help).toMatch(new RegExp(`^  --${flag} [A-Z]+ `, 'm'));
     }
     expect(help).toContain('(default ours,textbook; none when --server is given)');
     expect(help).toContain('(default all)');
-    expect(help).toContain('bare-node (tools/bench/floor');
+    expect(help).toContain('bare (tools/bench/floor');
   });
 });
 
@@ -176,7 +200,7 @@ describe('addServerSpec', () => {
 
 describe('builtinServers', () => {
   it('gives the bare Node floor every scenario, by protocol', () => {
-    const [floor] = builtinServers(ROOT, ['bare-node']);
+    const [floor] = builtinServers(ROOT, ['bare']);
     expect([...floor.commands.values()].map((c) => c.match(/bare-node-(tcp|udp)/)?.[1])).toEqual(['tcp', 'tcp', 'tcp', 'udp', 'udp']);
   });
 });

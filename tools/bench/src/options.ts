@@ -1,8 +1,8 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
-import { UsageError, helpText, integerFlag, parseFlags, type FlagSpec, type FlagValues, type Program } from '@sockets/cli';
-import { choiceFlag, decimalFlag, listFlag, repeatedValues } from './flag-kinds';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { UsageError, choiceFlag, decimalFlag, integerFlag, listFlag, type FlagSpec, type FlagValues, type Program } from '@sockets/cli';
 import { BENCH_TRANSFORMS, ID_LETTERS, type BenchTransform } from './payload';
 import { SCENARIO_NAMES, SCENARIOS, isScenarioName, type ScenarioName } from './scenarios';
 
@@ -14,8 +14,17 @@ export interface ServerTarget {
   upperOnly: boolean;
 }
 
+/** A JavaScript runtime our servers and the bare floors run on: `node`, `bun`, or one by path. */
+export interface Runtime {
+  /** What it is called in server names: `ours-bun`, `bare-bun`. */
+  label: string;
+  /** How bash starts it. */
+  command: string;
+}
+
 export interface BenchOptions {
   scenarios: ScenarioName[];
+  runtimes: Runtime[];
   servers: ServerTarget[];
   /** Servers the ratios are computed against, in turn. */
   baselines: string[];
@@ -35,10 +44,19 @@ export interface BenchOptions {
 }
 
 /** Servers the repository holds, so a run against them needs nothing from outside it. */
-export const BUILTIN_SERVERS = ['ours', 'textbook', 'bare-node'] as const;
+export const BUILTIN_SERVERS = ['ours', 'textbook', 'bare'] as const;
 export type BuiltinServer = (typeof BUILTIN_SERVERS)[number];
-/** Ratios go against these by default, in this order, when they take part. */
-const DEFAULT_BASELINES = ['textbook', 'bare-node'];
+const DEFAULT_SERVERS: BuiltinServer[] = ['ours', 'textbook'];
+
+/** Our servers on a runtime: `ours` on node, as every table has always called them; `ours-bun`. */
+export function oursName(runtime: string): string {
+  return runtime === 'node' ? 'ours' : `ours-${runtime}`;
+}
+
+/** The bare floor on a runtime: `bare-node`, `bare-bun`. */
+export function floorName(runtime: string): string {
+  return `bare-${runtime}`;
+}
 
 export const PROGRAM: Program = {
   name: 'bench',
@@ -49,7 +67,8 @@ peak RSS from /proc, stops it, and prints medians over rounds with ratios agains
 
 Servers (--servers): ours (dist/apps/tcp-server, dist/apps/udp-server: every scenario);
 textbook (tools/textbook/TCPServer.py for tcp-cpm, UDPServer.py for udp-*: upper only);
-bare-node (tools/bench/floor: the least a Node server can do, every scenario, both transforms).
+bare (tools/bench/floor: the least a server on the Node API can do, every scenario, both transforms).
+ours and bare run on each --runtime, named ours, ours-bun, ... and bare-node, bare-bun, ...
 --server NAME=COMMAND adds another, and replaces the default line-up unless --servers is given.
 COMMAND is run by bash with {port} (required) and {transform} filled in; NAME@SCOPE=COMMAND
 limits it to SCOPE: tcp, udp or a comma list of scenarios. Commands under one name share a column.`,
@@ -71,12 +90,17 @@ export function benchFlags() {
       default: [...SCENARIO_NAMES],
       defaultText: 'all',
     }),
-    servers: listFlag<BuiltinServer>({
-      description: `built-in servers that take part: a comma list of ${BUILTIN_SERVERS.join(', ')}`,
-      choices: BUILTIN_SERVERS,
-      default: ['ours', 'textbook'],
-      defaultText: 'ours,textbook; none when --server is given',
-    }),
+    servers: {
+      ...listFlag<BuiltinServer>({
+        description: `built-in servers that take part: a comma list of ${BUILTIN_SERVERS.join(', ')}`,
+        choices: BUILTIN_SERVERS,
+        default: [],
+      }),
+      // Unset, not the default line-up: --server alone replaces it.
+      default: undefined,
+      defaultText: `${DEFAULT_SERVERS.join(',')}; none when --server is given`,
+    } as FlagSpec<BuiltinServer[] | undefined>,
+    runtime: runtimeFlag(),
     server: serverFlag(),
     baseline: baselineFlag(),
     rounds: integerFlag({ description: 'rounds; each runs every server once per scenario, alternating', default: 3, min: 1, max: 100 }),
@@ -101,10 +125,6 @@ export function benchFlags() {
 
 export type BenchFlagValues = FlagValues<ReturnType<typeof benchFlags>>;
 
-export function helpTextOf(): string {
-  return helpText(PROGRAM, benchFlags());
-}
-
 // Not cli's hostFlag: that one reads $HOST, which some shells set to the machine's own name.
 function hostFlag(): FlagSpec<string> {
   return {
@@ -121,9 +141,10 @@ function hostFlag(): FlagSpec<string> {
 function serverFlag(): FlagSpec<string[]> {
   return {
     valueName: 'SPEC',
-    description: 'a server of your own, NAME=COMMAND or NAME@SCOPE=COMMAND; repeatable',
+    description: 'a server of your own, NAME=COMMAND or NAME@SCOPE=COMMAND',
     default: [],
     defaultText: 'none',
+    multiple: true,
     parse(raw) {
       addServerSpec([], raw);
       return [raw];
@@ -131,12 +152,46 @@ function serverFlag(): FlagSpec<string[]> {
   };
 }
 
+/**
+ * `node` and `bun` are looked up on PATH; any other runtime is a path to its executable, named
+ * by its file name, or `LABEL=PATH` to name it (`--runtime node26=/opt/node26/bin/node`).
+ */
+function runtimeFlag(): FlagSpec<Runtime[]> {
+  return {
+    valueName: 'LIST',
+    description: 'what runs ours and bare: a comma list of node, bun, PATH or LABEL=PATH',
+    default: [{ label: 'node', command: 'node' }],
+    defaultText: 'node',
+    parse(raw) {
+      const runtimes: Runtime[] = [];
+      for (const item of raw.split(',').filter(Boolean)) {
+        const named = /^([a-z0-9]+)=(.+)$/i.exec(item);
+        const label = named ? named[1] : item === 'node' || item === 'bun' ? item : basename(item);
+        const command = named ? named[2] : item;
+        if (!/^[a-z0-9]+$/i.test(label)) throw new Error(`cannot name a runtime ${JSON.stringify(label)}: give it as LABEL=PATH with a LABEL of letters and digits`);
+        if (runtimes.some((r) => r.label === label)) throw new Error(`two runtimes named ${label}: give one as LABEL=PATH`);
+        if (!runs(command)) {
+          throw new Error(isAbsolute(command) || command.includes('/') ? `${command} is not an executable` : `${command} is not on PATH; give its path, as ${label}=/path/to/${command}`);
+        }
+        runtimes.push({ label, command: command.includes('/') ? JSON.stringify(resolve(command)) : command });
+      }
+      if (runtimes.length === 0) throw new Error('expected a comma list of node, bun, PATH or LABEL=PATH');
+      return runtimes;
+    },
+  };
+}
+
+/** Whether `command --version` runs: a runtime that cannot would fail every run of the bench. */
+function runs(command: string): boolean {
+  return spawnSync(command, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+}
+
 function baselineFlag(): FlagSpec<string[] | undefined> {
   return {
     valueName: 'LIST',
     description: 'servers the ratios are against, a comma list; each against those after it and those not listed',
     default: undefined,
-    defaultText: `${DEFAULT_BASELINES.join(',')}, those that take part`,
+    defaultText: 'textbook, then bare-RUNTIME of each --runtime, those that take part',
     parse(raw) {
       const names = raw.split(',').filter(Boolean);
       if (names.length === 0 || !names.every((n) => SERVER_NAME.test(n))) throw new Error('expected a comma list of server names');
@@ -172,41 +227,50 @@ function labelFlag(): FlagSpec<string | undefined> {
   };
 }
 
-/** The line-up: the built-in servers named, each with the scenarios it can take part in. */
-export function builtinServers(workspaceRoot: string, names: readonly BuiltinServer[] = ['ours', 'textbook']): ServerTarget[] {
+/**
+ * The line-up: the built-in servers named, each with the scenarios it can take part in; ours and
+ * the bare floor once per runtime.
+ */
+export function builtinServers(
+  workspaceRoot: string,
+  names: readonly BuiltinServer[] = DEFAULT_SERVERS,
+  runtimes: readonly Runtime[] = [{ label: 'node', command: 'node' }],
+): ServerTarget[] {
   const path = (p: string) => JSON.stringify(resolve(workspaceRoot, p));
   const byProtocol = (tcp: string, udp: string) => new Map(SCENARIO_NAMES.map((s) => [s, SCENARIOS[s].protocol === 'tcp' ? tcp : udp]));
-  const all: Record<BuiltinServer, ServerTarget> = {
-    ours: {
-      name: 'ours',
+  const all: Record<BuiltinServer, ServerTarget[]> = {
+    ours: runtimes.map(({ label, command }) => ({
+      name: oursName(label),
       commands: byProtocol(
-        `node ${path('dist/apps/tcp-server/main.js')} --port {port} --transform {transform}`,
-        `node ${path('dist/apps/udp-server/main.js')} --port {port} --transform {transform}`,
+        `${command} ${path('dist/apps/tcp-server/main.js')} --port {port} --transform {transform}`,
+        `${command} ${path('dist/apps/udp-server/main.js')} --port {port} --transform {transform}`,
       ),
       upperOnly: false,
-    },
+    })),
     // The seed's TCP server is serial and closes after one recv: it only fits tcp-cpm.
-    textbook: {
-      name: 'textbook',
-      commands: new Map<ScenarioName, string>([
-        ['tcp-cpm', `python3 ${path('tools/textbook/TCPServer.py')} {port}`],
-        ['udp-rr', `python3 ${path('tools/textbook/UDPServer.py')} {port}`],
-        ['udp-rr-w16', `python3 ${path('tools/textbook/UDPServer.py')} {port}`],
-      ]),
-      upperOnly: true,
-    },
+    textbook: [
+      {
+        name: 'textbook',
+        commands: new Map<ScenarioName, string>([
+          ['tcp-cpm', `python3 ${path('tools/textbook/TCPServer.py')} {port}`],
+          ['udp-rr', `python3 ${path('tools/textbook/UDPServer.py')} {port}`],
+          ['udp-rr-w16', `python3 ${path('tools/textbook/UDPServer.py')} {port}`],
+        ]),
+        upperOnly: true,
+      },
+    ],
     // Uppercases ASCII bytes or counts s per LF, and nothing else: right for every scenario's
     // messages, which are ASCII and end at an LF.
-    'bare-node': {
-      name: 'bare-node',
+    bare: runtimes.map(({ label, command }) => ({
+      name: floorName(label),
       commands: byProtocol(
-        `node ${path('tools/bench/floor/bare-node-tcp.mjs')} {port} {transform}`,
-        `node ${path('tools/bench/floor/bare-node-udp.mjs')} {port} {transform}`,
+        `${command} ${path('tools/bench/floor/bare-node-tcp.mjs')} {port} {transform}`,
+        `${command} ${path('tools/bench/floor/bare-node-udp.mjs')} {port} {transform}`,
       ),
       upperOnly: false,
-    },
+    })),
   };
-  return names.map((name) => all[name]);
+  return names.flatMap((name) => all[name]);
 }
 
 const SERVER_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -228,15 +292,10 @@ export function addServerSpec(servers: ServerTarget[], spec: string): void {
   for (const scenario of scenarios) target.commands.set(scenario, command);
 }
 
-export function parseOptions(argv: string[], workspaceRoot: string): BenchOptions | 'help' {
-  const specs = benchFlags();
-  const parsed = parseFlags(PROGRAM, specs, argv);
-  if (parsed.help) return 'help';
-  const v = parsed.values;
-  const given = (flag: string) => repeatedValues(argv, Object.keys(specs), flag);
-
-  const serverSpecs = given('server');
-  const servers = serverSpecs.length > 0 && given('servers').length === 0 ? [] : builtinServers(workspaceRoot, v.servers);
+/** The run the flags ask for: the line-up, its baselines and the settings. */
+export function benchOptions(v: BenchFlagValues, workspaceRoot: string): BenchOptions {
+  const serverSpecs = v.server;
+  const servers = builtinServers(workspaceRoot, v.servers ?? (serverSpecs.length > 0 ? [] : DEFAULT_SERVERS), v.runtime);
   const builtin = new Set(servers.map((s) => s.name));
   for (const spec of serverSpecs) {
     try {
@@ -249,12 +308,15 @@ export function parseOptions(argv: string[], workspaceRoot: string): BenchOption
     }
   }
   const names = servers.map((s) => s.name);
-  const baselines = v.baseline ?? DEFAULT_BASELINES.filter((name) => names.includes(name));
+  // Ratios go against the textbook, then against the bare floor of each runtime, when they take part.
+  const defaultBaselines = ['textbook', ...v.runtime.map((r) => floorName(r.label))];
+  const baselines = v.baseline ?? defaultBaselines.filter((name) => names.includes(name));
   for (const baseline of baselines) {
     if (!names.includes(baseline)) throw new UsageError(`bench: --baseline: no server named ${JSON.stringify(baseline)}; servers: ${names.join(', ')}`);
   }
   return {
     scenarios: v.scenario,
+    runtimes: v.runtime,
     servers,
     baselines,
     rounds: v.rounds,

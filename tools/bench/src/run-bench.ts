@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { EXIT } from '@sockets/cli';
 import { benchOnce, throughput, type RunRecord } from './bench-run';
-import { helpTextOf, parseOptions, prepareOutput, type BenchOptions } from './options';
+import { prepareOutput, type BenchOptions } from './options';
 import { renderChart } from './report/chart-svg';
 import { describeMachine, machineInfo } from './report/machine';
 import { ratios, summarize } from './report/summary';
-import { formatNumber, ratiosTable, resultsTable } from './report/table';
+import { formatNumber, ratiosTable, resultsTable, runtimeTable } from './report/table';
 import { SCENARIOS } from './scenarios';
 import { stopAllServers } from './server-process';
 
@@ -15,14 +15,7 @@ import { stopAllServers } from './server-process';
  * drifting machine does not always favour the same one; then the tables, the JSON file and the
  * chart. Exit status 1 when any run failed.
  */
-export async function runBench(argv: string[], bundlePath: string): Promise<number> {
-  // The bundle lives in dist/tools/bench/: the workspace root is three levels up.
-  const workspaceRoot = resolve(dirname(bundlePath), '../../..');
-  const options = parseOptions(argv, workspaceRoot);
-  if (options === 'help') {
-    process.stdout.write(helpTextOf());
-    return EXIT.OK;
-  }
+export async function runBench(options: BenchOptions, bundlePath: string): Promise<number> {
   prepareOutput(options);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -30,7 +23,7 @@ export async function runBench(argv: string[], bundlePath: string): Promise<numb
       void stopAllServers().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     });
   }
-  const machine = machineInfo();
+  const machine = machineInfo(options.runtimes);
   const log = (text: string) => process.stderr.write(`${text}\n`);
   log(`bench: ${describeMachine(machine)}; ${options.rounds} round(s) of ${options.warmupS} s warm-up + ${options.durationS} s, ${options.threads} load threads, transform ${options.transform}`);
 
@@ -63,6 +56,8 @@ export async function runBench(argv: string[], bundlePath: string): Promise<numb
 
   const out: string[] = [`## Results (${when})`, '', subtitle, '', resultsTable(summary, options.rounds), ''];
   if (ratioRows.length > 0) out.push(`Ratios (median ÷ median; p99 and RSS: lower is better):`, '', ratiosTable(ratioRows), '');
+  const byRuntime = runtimeTable(summary, options.runtimes.map((r) => r.label));
+  if (byRuntime) out.push('By runtime (throughput; per server CPU-second):', '', byRuntime, '');
   const saturated = summary.filter((r) => r.lgCpuPct >= 85 * Math.min(options.threads, SCENARIOS[r.scenario].streams));
   if (saturated.length > 0) {
     out.push(

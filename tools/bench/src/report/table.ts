@@ -1,3 +1,5 @@
+import { floorName, oursName } from '../options';
+import { SCENARIO_NAMES } from '../scenarios';
 import type { RatioRow, SummaryRow } from './summary';
 
 const DASH = '–';
@@ -79,4 +81,29 @@ export function ratiosTable(rows: readonly RatioRow[]): string {
     formatRatio(r.rssPeak),
   ]);
   return markdownTable(header, body, [false, false, true, true, true, true]);
+}
+
+/**
+ * One row per scenario: ours and the bare floor on each runtime, ours ÷ floor on that runtime,
+ * and the textbook; each figure as throughput and per server CPU-second. Undefined unless ours
+ * and the floor ran side by side on some runtime.
+ */
+export function runtimeTable(rows: readonly SummaryRow[], runtimes: readonly string[]): string | undefined {
+  const find = (scenario: string, server: string) => rows.find((r) => r.scenario === scenario && r.server === server && r.ok > 0);
+  const paired = runtimes.filter((label) => rows.some((r) => r.server === oursName(label)) && rows.some((r) => r.server === floorName(label)));
+  if (paired.length === 0) return undefined;
+  const cell = (row: SummaryRow | undefined) => (row ? `${formatShort(row.throughput)}; ${formatShort(row.perSrvCpuS)}` : DASH);
+  const share = (a: SummaryRow | undefined, b: SummaryRow | undefined) =>
+    a && b ? `${formatRatio(a.throughput / b.throughput)}; ${formatRatio(a.perSrvCpuS / b.perSrvCpuS)}` : DASH;
+  const header = ['scenario', 'unit', ...paired.flatMap((label) => [`ours on ${label}`, `bare on ${label}`, `ours ÷ bare`]), 'textbook'];
+  const body = SCENARIO_NAMES.filter((scenario) => rows.some((r) => r.scenario === scenario)).map((scenario) => {
+    const unit = rows.find((r) => r.scenario === scenario)?.unit ?? '';
+    const cells = paired.flatMap((label) => {
+      const ours = find(scenario, oursName(label));
+      const floor = find(scenario, floorName(label));
+      return [cell(ours), cell(floor), share(ours, floor)];
+    });
+    return [scenario, unit, ...cells, cell(find(scenario, 'textbook'))];
+  });
+  return markdownTable(header, body, [false, false, ...paired.flatMap(() => [true, true, true]), true]);
 }
