@@ -208,6 +208,12 @@ describe('udp-server as a service (built program, loopback)', () => {
       [['--log-format', 'xml'], {}, '--log-format'],
       [[], { LOG_FORMAT: 'JSON' }, 'LOG_FORMAT'],
       [[], { WORKERS: 'many' }, 'WORKERS'],
+      // The same rule from either place: an empty variable is a bad value, not an unset one, and
+      // a bad one is refused also beside a good flag; a flag is given once.
+      [[], { PORT: '' }, 'PORT (environment)'],
+      [[], { METRICS_PORT: '' }, 'METRICS_PORT (environment)'],
+      [['--workers', '2'], { WORKERS: 'banana' }, 'WORKERS (environment)'],
+      [['--port', '1'], {}, '--port given 2 times ("0", "1")'],
     ])('refuses %j %j with exit 2 and one line naming %s', async (args, env, flag) => {
       const result = await runProgram('udp-server', ['--host', '127.0.0.1', '--port', '0', ...args], { env });
       expect(result.code).toBe(2);
