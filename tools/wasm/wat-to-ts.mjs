@@ -1,6 +1,6 @@
 // Builds a WebAssembly text file (.wat) into a TypeScript module that holds its binary, so the
 // apps' bundles carry it with no file to find at run time: `node tools/wasm/wat-to-ts.mjs
-// libs/protocol/src/ascii-kernel.wat` writes libs/protocol/src/ascii-kernel-wasm.ts. Run through
+// libs/transform/src/ascii-kernel.wat` writes libs/transform/src/ascii-kernel-wasm.ts. Run through
 // `npm run wasm` after changing a .wat. With --check it writes nothing and exits 1 if a .ts is
 // not what its .wat builds to: a spec runs that, so the two cannot drift apart.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@sockets/logging';
-import { TRANSFORM_NAMES, isTransformName, type TransformName } from '@sockets/protocol';
+import { TRANSFORM_NAMES, isTransformName, type TransformName } from '@sockets/transform';
 import { RUNTIME, workersUnsupported, type RuntimeSupport } from '@sockets/runtime';
 import { UsageError } from './errors';
 

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '@sockets/logging';
 import type { TraceFormat } from './client-trace';
-import { LineDecoder } from '@sockets/protocol';
+import { LineDecoder } from '@sockets/wire-codec';
 
 /** The seed's prompt, kept word for word. */
 export const PROMPT = 'Input lowercase sentence: ';

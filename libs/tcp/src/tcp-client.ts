@@ -1,6 +1,6 @@
 import { isIP, type Socket } from 'node:net';
 import type { Writable } from 'node:stream';
-import { LineDecoder, type Terminator } from '@sockets/protocol';
+import { LineDecoder, type Terminator } from '@sockets/wire-codec';
 import {
   chooseInputMode,
   type ClientIo,

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { noopLogger } from '@sockets/logging';
-import type { TransformName } from '@sockets/protocol';
+import type { TransformName } from '@sockets/transform';
 import type { Service } from '@sockets/runtime';
 import { createTcpServer } from './tcp-server';
 

@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from '@sockets/logging';
-import { ReplyEncoder, ReplyEngine, type TransformName } from '@sockets/protocol';
+import type { TransformName } from '@sockets/transform';
+import { ReplyEncoder, ReplyEngine } from '@sockets/wire-codec';
 import { errorCode, ServiceStats, type Service } from '@sockets/runtime';
 import { ConnectionList, type Linked } from './connection-list';
 

@@ -2,7 +2,7 @@
  * An executable reading of docs/PROTOCOL.md, written apart from the production code so that the
  * two can be compared: fuzz tests and the soak tool check the servers' replies against it. It is
  * meant to be obviously correct, not fast: it looks at one byte or one code point at a time and
- * builds new buffers freely. It shares no code with libs/protocol.
+ * builds new buffers freely. It shares no code with libs/transform or libs/wire-codec.
  */
 
 export type ModelTransform = 'upper' | 'count-s';

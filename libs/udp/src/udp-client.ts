@@ -2,7 +2,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import type { Writable } from 'node:stream';
 import { noopLogger, type Logger } from '@sockets/logging';
-import { MAX_DATAGRAM_PAYLOAD } from '@sockets/protocol';
+import { MAX_DATAGRAM_PAYLOAD } from '@sockets/wire-codec';
 import {
   chooseInputMode,
   type ClientIo,

@@ -2,7 +2,8 @@ import { createSocket, type RemoteInfo, type Socket, type SocketOptions } from '
 import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '@sockets/logging';
-import { MAX_DATAGRAM_PAYLOAD, ReplyEngine, type TransformName } from '@sockets/protocol';
+import type { TransformName } from '@sockets/transform';
+import { MAX_DATAGRAM_PAYLOAD, ReplyEngine } from '@sockets/wire-codec';
 import { errorCode, ServiceStats, type Service } from '@sockets/runtime';
 
 export interface UdpServerOptions {

@@ -13,7 +13,7 @@ function nx(...args: string[]): string[] {
 describe('the project graph', () => {
   it('lists the four apps and the libraries of each layer', () => {
     const projects = nx('show', 'projects');
-    for (const name of ['udp-server', 'udp-client', 'tcp-server', 'tcp-client', 'protocol', 'logging', 'runtime', 'tcp', 'udp', 'cli', 'testing']) {
+    for (const name of ['udp-server', 'udp-client', 'tcp-server', 'tcp-client', 'transform', 'wire-codec', 'logging', 'runtime', 'tcp', 'udp', 'cli', 'testing']) {
       expect(projects).toContain(name);
     }
   });
@@ -33,14 +33,20 @@ describe('the project graph', () => {
     expect(affected).not.toContain('udp-client');
   });
 
-  it('marks every app affected by a change to the protocol library', () => {
-    const affected = nx('show', 'projects', '--affected', '--files=libs/protocol/src/upper.ts');
+  it('marks every app, and the wire codec, affected by a change to the transform library', () => {
+    const affected = nx('show', 'projects', '--affected', '--files=libs/transform/src/upper.ts');
+    for (const app of ['udp-server', 'udp-client', 'tcp-server', 'tcp-client', 'wire-codec']) expect(affected).toContain(app);
+  });
+
+  it('marks every app, and not the transforms, affected by a change to the wire codec', () => {
+    const affected = nx('show', 'projects', '--affected', '--files=libs/wire-codec/src/line-decoder.ts');
     for (const app of ['udp-server', 'udp-client', 'tcp-server', 'tcp-client']) expect(affected).toContain(app);
+    expect(affected).not.toContain('transform');
   });
 
   it('marks only the TCP programs affected by a change to the TCP data path', () => {
     const affected = nx('show', 'projects', '--affected', '--files=libs/tcp/src/tcp-server.ts');
     expect(affected).toEqual(expect.arrayContaining(['tcp', 'tcp-server', 'tcp-client']));
-    for (const other of ['udp', 'udp-server', 'udp-client', 'protocol', 'runtime', 'cli']) expect(affected).not.toContain(other);
+    for (const other of ['udp', 'udp-server', 'udp-client', 'transform', 'wire-codec', 'runtime', 'cli']) expect(affected).not.toContain(other);
   });
 });

@@ -9,18 +9,20 @@ interface Probe {
 
 /**
  * Lints every probe in one ESLint process (its config loader needs native ESM, as `npm test`
- * runs it) and returns, per probe, the module-boundary errors. Nothing is written to disk, so
- * a lint or type-check running beside this test never sees a probe.
+ * runs it) and returns, per probe, the errors of the rules that guard imports. Each probe is
+ * linted with the config of the project it sits in, as `nx lint` lints that project. Nothing is
+ * written to disk, so a lint or type-check running beside this test never sees a probe.
  */
 function boundaryErrors(probes: Probe[]): string[][] {
   const script = `
     import { ESLint } from 'eslint';
     const probes = JSON.parse(process.argv[1]);
-    const eslint = new ESLint({ cwd: process.cwd() });
+    const eslint = new ESLint({ cwd: process.cwd(), flags: ['v10_config_lookup_from_file'] });
+    const rules = new Set(['@nx/enforce-module-boundaries', 'no-restricted-imports']);
     const out = [];
     for (const probe of probes) {
       const [result] = await eslint.lintText(\`import * as probe from '\${probe.import}';\\nexport const used = probe;\\n\`, { filePath: probe.file });
-      out.push(result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message));
+      out.push(result.messages.filter((m) => rules.has(m.ruleId)).map((m) => m.message));
     }
     process.stdout.write(JSON.stringify(out));
   `;
@@ -36,12 +38,23 @@ function boundaryErrors(probes: Probe[]): string[][] {
 const lib = (name: string) => `libs/${name}/src/probe.ts`;
 const app = (name: string) => `apps/${name}/src/probe.ts`;
 
+/** What the transforms and the wire codec may not import: anything that does I/O. */
+const IO_MODULES = ['net', 'dgram', 'fs', 'http', 'child_process', 'cluster', 'worker_threads'];
+
 /** Each layer to every library above it or beside it that it must not use. */
 const FORBIDDEN: Array<[string, Probe]> = [
-  ...['@sockets/logging', '@sockets/runtime', '@sockets/tcp', '@sockets/udp', '@sockets/cli'].map(
-    (target) => [`protocol -> ${target}`, { file: lib('protocol'), import: target }] as [string, Probe],
+  ...['@sockets/wire-codec', '@sockets/logging', '@sockets/runtime', '@sockets/tcp', '@sockets/udp', '@sockets/cli'].map(
+    (target) => [`transform -> ${target}`, { file: lib('transform'), import: target }] as [string, Probe],
   ),
-  ...['@sockets/protocol', '@sockets/runtime', '@sockets/tcp', '@sockets/cli'].map(
+  ...['@sockets/logging', '@sockets/runtime', '@sockets/tcp', '@sockets/udp', '@sockets/cli'].map(
+    (target) => [`wire-codec -> ${target}`, { file: lib('wire-codec'), import: target }] as [string, Probe],
+  ),
+  ...['transform', 'wire-codec'].flatMap((name) =>
+    IO_MODULES.flatMap((module) => [`node:${module}`, module]).map(
+      (module) => [`${name} -> ${module} (no I/O)`, { file: lib(name), import: module }] as [string, Probe],
+    ),
+  ),
+  ...['@sockets/transform', '@sockets/wire-codec', '@sockets/runtime', '@sockets/tcp', '@sockets/cli'].map(
     (target) => [`logging -> ${target}`, { file: lib('logging'), import: target }] as [string, Probe],
   ),
   ['runtime -> @sockets/cli', { file: lib('runtime'), import: '@sockets/cli' }],
@@ -54,8 +67,9 @@ const FORBIDDEN: Array<[string, Probe]> = [
   ['cli -> @sockets/tcp', { file: lib('cli'), import: '@sockets/tcp' }],
   ['cli -> @sockets/udp', { file: lib('cli'), import: '@sockets/udp' }],
   ['a library -> an app', { file: lib('runtime'), import: '../../../apps/udp-server/src/main' }],
-  ['testing -> @sockets/protocol (test support stands apart from what it tests)', { file: lib('testing'), import: '@sockets/protocol' }],
-  ...['protocol', 'logging', 'runtime', 'tcp', 'udp', 'cli'].map(
+  ['testing -> @sockets/transform (test support stands apart from what it tests)', { file: lib('testing'), import: '@sockets/transform' }],
+  ['testing -> @sockets/wire-codec', { file: lib('testing'), import: '@sockets/wire-codec' }],
+  ...['transform', 'wire-codec', 'logging', 'runtime', 'tcp', 'udp', 'cli'].map(
     (name) => [`production code of ${name} -> @sockets/testing`, { file: lib(name), import: '@sockets/testing' }] as [string, Probe],
   ),
   ['production code of an app -> @sockets/testing', { file: app('udp-server'), import: '@sockets/testing' }],
@@ -70,11 +84,16 @@ const ALLOWED: Array<[string, Probe]> = [
   ['an app -> cli', { file: app('tcp-server'), import: '@sockets/cli' }],
   ['an app -> its transport', { file: app('udp-client'), import: '@sockets/udp' }],
   ['tcp -> runtime', { file: lib('tcp'), import: '@sockets/runtime' }],
-  ['udp -> protocol', { file: lib('udp'), import: '@sockets/protocol' }],
-  ['runtime -> protocol', { file: lib('runtime'), import: '@sockets/protocol' }],
+  ['udp -> wire-codec', { file: lib('udp'), import: '@sockets/wire-codec' }],
+  ['wire-codec -> transform', { file: lib('wire-codec'), import: '@sockets/transform' }],
+  ['runtime -> wire-codec', { file: lib('runtime'), import: '@sockets/wire-codec' }],
   ['runtime -> logging', { file: lib('runtime'), import: '@sockets/logging' }],
+  ['cli -> transform', { file: lib('cli'), import: '@sockets/transform' }],
   ['cli -> runtime', { file: lib('cli'), import: '@sockets/runtime' }],
-  ['a spec file -> testing', { file: 'libs/protocol/src/probe.spec.ts', import: '@sockets/testing' }],
+  ['runtime -> node:net (I/O belongs here)', { file: lib('runtime'), import: 'node:net' }],
+  ['transform -> node:buffer (not I/O)', { file: lib('transform'), import: 'node:buffer' }],
+  ['a transform spec file -> node:child_process (a spec may run a tool)', { file: 'libs/transform/src/probe.spec.ts', import: 'node:child_process' }],
+  ['a spec file -> testing', { file: 'libs/wire-codec/src/probe.spec.ts', import: '@sockets/testing' }],
   ['an app spec file -> testing', { file: 'apps/tcp-server/src/probe.spec.ts', import: '@sockets/testing' }],
   ['a tool -> testing', { file: 'tools/bench/src/probe.ts', import: '@sockets/testing' }],
 ];

@@ -1,5 +1,6 @@
 import { ASCII_KERNEL, type AsciiKernel, isS, SLAB } from './ascii-kernel';
-import type { ByteSink, Transducer } from './transducer';
+import type { ByteSink } from './byte-sink';
+import type { Transducer } from './transducer';
 
 /**
  * From this many bytes on, a fragment is counted by the kernel, sixteen bytes at a time: below

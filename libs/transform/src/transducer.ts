@@ -1,15 +1,4 @@
-/**
- * Where a transducer writes. `buf` and `pos` are exposed so a transform can run a tight loop
- * over raw bytes; it calls `ensure(n)` first, which may replace `buf`. `write` appends bytes
- * as they are.
- */
-export interface ByteSink {
-  buf: Buffer;
-  pos: number;
-  ensure(n: number): void;
-  /** Appends `src[start, end)` unchanged. */
-  write(src: Buffer, start: number, end: number): void;
-}
+import type { ByteSink } from './byte-sink';
 
 /**
  * A streaming transform of one message at a time: fed the message's bytes in as many pieces

@@ -1,4 +1,4 @@
 module.exports = {
-  displayName: 'protocol',
+  displayName: 'transform',
   preset: '../../jest.preset.js',
 };

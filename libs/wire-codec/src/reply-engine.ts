@@ -1,9 +1,8 @@
 import { DatagramDecoder } from './datagram-decoder';
 import { LineDecoder } from './line-decoder';
 import type { MessageDecoder, MessageEvents, Terminator } from './message-events';
+import { createTransducer, type Transducer, type TransformName } from '@sockets/transform';
 import { ReplyEncoder } from './reply-encoder';
-import type { Transducer } from './transducer';
-import { createTransducer, type TransformName } from './transforms';
 
 /** How messages are cut out of the bytes: at line ends (TCP), or one per datagram (UDP). */
 export type Framing = 'line' | 'datagram';

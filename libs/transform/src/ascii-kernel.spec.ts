@@ -18,7 +18,7 @@ describe('the ASCII kernel', () => {
 
   it('is built from ascii-kernel.wat: the generated module matches its source', () => {
     // Exits 1, naming the file, if ascii-kernel-wasm.ts is not what the .wat builds to.
-    execFileSync(process.execPath, ['tools/wasm/wat-to-ts.mjs', '--check', 'libs/protocol/src/ascii-kernel.wat'], {
+    execFileSync(process.execPath, ['tools/wasm/wat-to-ts.mjs', '--check', 'libs/transform/src/ascii-kernel.wat'], {
       cwd: WORKSPACE_ROOT,
       stdio: 'pipe',
     });

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { fromHex, loadTestVectors, retainedBytes, splitAt } from '@sockets/testing';
+import { TRANSFORM_NAMES, createTransducer, transformMessage, type TransformName } from '@sockets/transform';
 import { ReplyEncoder } from './reply-encoder';
-import { transformMessage } from './transform-message';
-import { TRANSFORM_NAMES, createTransducer, type TransformName } from './transforms';
 import { ReplyEngine } from './reply-engine';
 
 function run(name: TransformName, chunks: Buffer[], flushAtEnd: boolean): Buffer {

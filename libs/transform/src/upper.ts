@@ -1,4 +1,5 @@
-import type { ByteSink, Transducer } from './transducer';
+import type { ByteSink } from './byte-sink';
+import type { Transducer } from './transducer';
 import { ASCII_KERNEL, type AsciiKernel, SLAB, upperAscii } from './ascii-kernel';
 
 /**

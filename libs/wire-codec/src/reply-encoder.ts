@@ -1,11 +1,8 @@
+import { ByteSink } from '@sockets/transform';
 import type { Terminator } from './message-events';
-import type { ByteSink } from './transducer';
 
 const CR = 0x0d;
 const LF = 0x0a;
-const MIN_CAPACITY = 256;
-/** Below this many bytes a loop copies faster than `Buffer#copy`, which is a call into C++. */
-const COPY_CALL_MIN = 32;
 
 /**
  * Collects reply bytes and terminators into one buffer, handed out by `take()`. One buffer
@@ -16,40 +13,13 @@ const COPY_CALL_MIN = 32;
  * once its socket has passed it to the kernel, so a busy connection keeps reusing one buffer
  * instead of leaving one for the garbage collector per chunk read.
  */
-export class ReplyEncoder implements ByteSink {
-  buf: Buffer = Buffer.allocUnsafe(0);
-  pos = 0;
-  /** Where the bytes not yet taken begin: `buf[start, pos)` is what `take()` hands out next. */
-  private start = 0;
+export class ReplyEncoder extends ByteSink {
   /** What `take()` last handed out, while it is the last thing in `buf`: `release` may reuse it. */
   private taken: Buffer | undefined = undefined;
 
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const pending = this.pos - this.start;
-    // Sized by the part not handed out: a reply still held elsewhere is not ours to count.
-    const capacity = Math.max(MIN_CAPACITY, pending + n, (this.buf.length - this.start) * 2);
-    const next = Buffer.allocUnsafe(capacity);
-    this.buf.copy(next, 0, this.start, this.pos);
-    this.buf = next;
+  protected override grow(n: number): void {
+    super.grow(n);
     this.taken = undefined;
-    this.start = 0;
-    this.pos = pending;
-  }
-
-  /** Appends the bytes of `src[start, end)` unchanged. */
-  write(src: Buffer, start = 0, end = src.length): void {
-    this.ensure(end - start);
-    if (end - start >= COPY_CALL_MIN) {
-      this.pos += src.copy(this.buf, this.pos, start, end);
-      return;
-    }
-    // Short runs (a mapped code point, the ASCII between two of them) are most of what upper
-    // writes on non-Latin text.
-    const buf = this.buf;
-    let pos = this.pos;
-    for (let i = start; i < end; i++) buf[pos++] = src[i];
-    this.pos = pos;
   }
 
   /** Closes a reply with the terminator its message had. */

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'wire-codec',
+  preset: '../../jest.preset.js',
+};
