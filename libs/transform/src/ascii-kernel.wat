@@ -1,5 +1,6 @@
 ;; The byte loops of `upper` (upper.ts) and `count-s` (count-s.ts), sixteen bytes at a time with
-;; WebAssembly's 128-bit SIMD. JavaScript has no vector instructions, and on a bulk upload these
+;; WebAssembly's 128-bit SIMD: the same rules as `upperAscii` and `isS` there, which do short
+;; fragments in JavaScript. JavaScript has no vector instructions, and on a bulk upload these
 ;; loops are most of a server's work. ascii-kernel.ts copies up to SLAB bytes of a message to the
 ;; start of `memory` and calls one of them; upper.ts maps multibyte code points itself, with
 ;; `nonAscii` to find them.
@@ -57,9 +58,10 @@
         (br $block)))
     (select (local.get $i) (local.get $n) (i32.lt_u (local.get $i) (local.get $n))))
 
-  ;; The number of bytes 's' and 'S' in the whole 16-byte blocks of memory[0, n); the caller
-  ;; counts the last n % 16 bytes. `| 0x20` maps exactly 'S' and 's' to 's', so one compare
-  ;; marks both, and the popcount of the block's mask adds them up.
+  ;; The number of bytes 's' and 'S' in memory[0, n): whole 16-byte blocks, then the last n % 16
+  ;; bytes one at a time (a block load there would read bytes past n, left by earlier calls).
+  ;; `| 0x20` maps exactly 'S' and 's' to 's', so one compare marks both, and the popcount of
+  ;; the block's mask adds them up.
   (func (export "countS") (param $n i32) (result i32)
     (local $i i32) (local $count i32)
     (block $done
@@ -74,4 +76,12 @@
                   (v128.const i8x16 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73 0x73))))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $block)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $count
+          (i32.add (local.get $count)
+            (i32.eq (i32.or (i32.load8_u (local.get $i)) (i32.const 0x20)) (i32.const 0x73))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail)))
     (local.get $count)))

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ByteSink } from './byte-sink';
 import { CountSTransducer } from './count-s';
-import { byteKernel, SLAB } from './ascii-kernel';
+import { SLAB } from './ascii-kernel';
 import { transformMessage } from './transform-message';
 import { splitAt } from '@sockets/testing';
 
@@ -62,6 +62,6 @@ describe('CountSTransducer', () => {
     const bytes = Buffer.alloc(2 * SLAB + 37, 'xS');
     const expected = String(naiveCount(bytes));
     expect(transformMessage(new CountSTransducer(), bytes).toString()).toBe(expected);
-    expect(transformMessage(new CountSTransducer(byteKernel()), bytes).toString()).toBe(expected);
+    expect(transformMessage(new CountSTransducer(null), bytes).toString()).toBe(expected);
   });
 });

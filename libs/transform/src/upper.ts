@@ -1,21 +1,24 @@
 import type { ByteSink } from './byte-sink';
+import { ASCII_KERNEL, type AsciiKernel, SLAB } from './ascii-kernel';
 import type { Transducer } from './transducer';
-import { ASCII_KERNEL, type AsciiKernel, SLAB, upperAscii } from './ascii-kernel';
 
-/**
- * From this many bytes on, a fragment goes through the kernel. Below it, the two copies into
- * and out of the kernel's memory (calls into C++) cost more than uppercasing the bytes here,
- * one at a time, straight into the sink: a short connection's one line of a few dozen bytes.
- */
-const KERNEL_MIN = 96;
+/** What `upper` does to an ASCII byte: a..z become A..Z, every other byte stays. */
+function upperAscii(c: number): number {
+  return c >= 0x61 && c <= 0x7a ? c - 0x20 : c;
+}
 
 /**
  * Full Unicode uppercase of well-formed UTF-8, as `String.prototype.toUpperCase()` without a
  * locale; every byte that is not part of well-formed UTF-8 passes through unchanged, so no input
- * is ever lost (a string round trip would turn it into U+FFFD). ASCII, the common case, goes
- * through a kernel sixteen bytes at a time (ascii-kernel.ts) unless the fragment is short; the
- * rest is decoded here. Without a locale, uppercasing is free of context, so mapping one code
- * point at a time gives the same result as mapping the string.
+ * is ever lost (a string round trip would turn it into U+FFFD). All of it is here:
+ *
+ * - ASCII, the common case, by the WebAssembly kernel, sixteen bytes at a time
+ *   (ascii-kernel.wat); where a runtime has no WebAssembly, by `upperAscii` a byte at a time in
+ *   `pushBytes`, the same rule, which the tests hold the kernel to;
+ * - every other code point by `writeUpper`, through `toUpperCase()` once per code point.
+ *
+ * Without a locale, uppercasing is free of context, so mapping one code point at a time gives
+ * the same result as mapping the string.
  */
 export class UpperTransducer implements Transducer {
   /** Code points map one at a time, and LF and CR are ASCII that uppercasing leaves alone. */
@@ -28,19 +31,19 @@ export class UpperTransducer implements Transducer {
   private held: Buffer | undefined;
   private heldLength = 0;
 
-  /** `kernel` is for tests: every transducer shares the one the platform runs fastest. */
-  constructor(private readonly kernel: AsciiKernel = ASCII_KERNEL) {}
+  /** `kernel` is for tests: every transducer shares the process's, null where there is none. */
+  constructor(private readonly kernel: AsciiKernel | null = ASCII_KERNEL) {}
 
   push(src: Buffer, start: number, end: number, out: ByteSink): void {
     if (this.heldLength > 0) {
       start = this.completeHeld(src, start, end, out);
       if (this.heldLength > 0) return;
     }
-    if (end - start < KERNEL_MIN) {
-      this.pushShort(src, start, end, out);
+    const kernel = this.kernel;
+    if (kernel === null) {
+      this.pushBytes(src, start, end, out);
       return;
     }
-    const kernel = this.kernel;
     // A slab at a time: the kernel uppercases the ASCII, and the runs between its code points
     // >= 0x80 are copied out as they are; each of those code points is mapped here, from `src`.
     while (start < end) {
@@ -62,8 +65,8 @@ export class UpperTransducer implements Transducer {
     }
   }
 
-  /** The bytes uppercased one at a time, the ASCII here and each code point by mapNonAscii. */
-  private pushShort(src: Buffer, start: number, end: number, out: ByteSink): void {
+  /** The bytes uppercased one at a time, the ASCII here and each other code point by mapNonAscii. */
+  private pushBytes(src: Buffer, start: number, end: number, out: ByteSink): void {
     let i = start;
     while (i < end) {
       out.ensure(end - i);
