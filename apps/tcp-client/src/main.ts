@@ -1,4 +1,4 @@
-import { clientFlags, clientOptions, integerFlag, runCli } from '@sockets/cli';
+import { clientFlags, integerFlag, runCli, runClient } from '@sockets/cli';
 import { runTcpClient } from '@sockets/tcp';
 
 const program = {
@@ -22,7 +22,4 @@ const flags = {
   }),
 };
 
-runCli(program, flags, async (values, words) => {
-  const { 'timeout-ms': timeoutMs } = values;
-  await runTcpClient({ ...clientOptions(program, values, words), timeoutMs });
-});
+runCli(program, flags, (values, words) => runClient(program, 'tcp', values, words, (io) => runTcpClient({ ...io, timeoutMs: values['timeout-ms'] })));

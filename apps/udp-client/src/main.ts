@@ -1,4 +1,4 @@
-import { clientFlags, clientOptions, integerFlag, runCli } from '@sockets/cli';
+import { clientFlags, integerFlag, runCli, runClient } from '@sockets/cli';
 import { runUdpClient } from '@sockets/udp';
 
 const program = {
@@ -19,7 +19,4 @@ const flags = {
   retries: integerFlag({ description: 'retransmissions before giving up', default: 3, min: 0, max: 10 }),
 };
 
-runCli(program, flags, async (values, words) => {
-  const { 'timeout-ms': timeoutMs, retries } = values;
-  await runUdpClient({ ...clientOptions(program, values, words), timeoutMs, retries });
-});
+runCli(program, flags, (values, words) => runClient(program, 'udp', values, words, (io) => runUdpClient({ ...io, timeoutMs: values['timeout-ms'], retries: values.retries })));

@@ -1,19 +1,34 @@
 import { createLogger } from '@sockets/logging';
-import type { ClientIo } from '@sockets/runtime';
+import { createClientTrace, subscribeTrace, type ClientIo } from '@sockets/runtime';
 import type { clientFlags, FlagValues, Program } from './flags';
 import { exitWhenStdoutCloses } from './run-main';
 
 type ClientFlagValues = FlagValues<ReturnType<typeof clientFlags>>;
 
 /**
- * What both clients hand to their transport from their shared flags: the server, the words,
- * the process's streams, a logger on stderr (stdout carries replies only) and the trace asked
- * for. A reader of stdout that goes away ends the client quietly from here on.
+ * Runs a client the way both programs run theirs: the server and words from the flags, the
+ * process's streams, a logger on stderr (stdout carries replies only), and the view of the
+ * exchange the flags ask for. The `--verbose` trace (`--json` for JSON lines) listens to the
+ * client channels for the whole run and writes its summary at the end, also after a failure:
+ * what did get through is part of the story. A reader of stdout that goes away ends the client
+ * quietly.
  */
-export function clientOptions(program: Program, values: ClientFlagValues, words: string[]): ClientIo & { host: string; port: number } {
+export async function runClient(
+  program: Program,
+  protocol: 'tcp' | 'udp',
+  values: ClientFlagValues,
+  words: string[],
+  run: (io: ClientIo & { host: string; port: number }) => Promise<void>,
+): Promise<void> {
   const { host, port, 'log-level': level, 'log-format': format, verbose, json } = values;
   const logger = createLogger({ service: program.name, level, format, destination: 2 });
   exitWhenStdoutCloses();
-  const trace = json ? 'json' : verbose ? 'text' : undefined;
-  return { host, port, words, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, logger, trace };
+  const trace = createClientTrace({ format: json ? 'json' : verbose ? 'text' : undefined, output: process.stderr, protocol });
+  const unsubscribe = trace.enabled ? subscribeTrace(trace) : () => undefined;
+  try {
+    await run({ host, port, words, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, logger });
+  } finally {
+    trace.summary();
+    unsubscribe();
+  }
 }

@@ -27,5 +27,5 @@ export {
 export { runMain, exitWhenStdoutCloses } from './run-main';
 export { runCli } from './run-cli';
 export { serveOptions } from './server-options';
-export { clientOptions } from './client-options';
+export { runClient } from './client-options';
 export { VERSION } from './version';

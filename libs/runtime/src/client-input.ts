@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '@sockets/logging';
-import type { TraceFormat } from './client-trace';
 import { LineDecoder } from '@sockets/wire-codec';
 
 /** The seed's prompt, kept word for word. */
@@ -17,8 +16,6 @@ export interface ClientIo {
   /** Where the interactive prompt and the trace go. */
   stderr: Writable;
   logger: Logger;
-  /** A trace of the exchange on stderr (`--verbose`, `--json`); none when undefined. */
-  trace?: TraceFormat;
 }
 
 /**

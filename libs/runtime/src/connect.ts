@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { clientChannels, type TcpConnectMessage } from './client-channels';
 import { describeSocketError, errorCode } from './describe-socket-error';
 import { ConnectError, ConnectionRefusedError, ResolveError, type SocketsError } from './errors';
 import { formatAddress } from './format-address';
@@ -9,12 +10,12 @@ import { formatAddress } from './format-address';
  * autoSelectFamily), so `localhost` works whether the server is on ::1 or 127.0.0.1. Failures
  * are one of the network errors, in the words a user reads.
  */
-export function connectTcp(host: string, port: number, timeoutMs: number, onSocket?: (socket: Socket) => void): Promise<Socket> {
+export function connectTcp(host: string, port: number, timeoutMs: number): Promise<Socket> {
   const where = formatAddress(host, port);
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port, noDelay: true, autoSelectFamily: true });
-    // Before the first event: a client trace listens to the lookup and each handshake tried.
-    onSocket?.(socket);
+    // Before the first event, so a subscriber can listen to the lookup and each handshake tried.
+    if (clientChannels.tcpConnect.hasSubscribers) clientChannels.tcpConnect.publish({ socket, host, port } satisfies TcpConnectMessage);
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new ConnectError(`could not connect to ${where} within ${timeoutMs} ms`));

@@ -21,3 +21,5 @@ export {
   formatMs,
   previewBytes,
 } from './client-trace';
+export * from './client-channels';
+export { subscribeTrace } from './trace-subscriber';

@@ -1,28 +1,30 @@
-import { isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { LineDecoder, type Terminator } from '@sockets/wire-codec';
 import {
   chooseInputMode,
+  clientChannels,
   type ClientIo,
-  type ClientTrace,
   connectTcp,
   ConnectionClosedError,
-  createClientTrace,
-  errorCode,
   formatAddress,
-  NO_TRACE,
   promptLines,
   readLines,
   ReplyTimeoutError,
+  type ReplyMessage,
+  type SendMessage,
   type SocketsError,
+  type TcpGaveUpMessage,
+  type TcpPeerClosedMessage,
+  type TcpProgressMessage,
 } from '@sockets/runtime';
 
 const NEWLINE = Buffer.from('\n');
 const CRLF = Buffer.from('\r\n');
 const CR = 0x0d;
 const TERMINATOR_BYTES: Record<Terminator, Buffer> = { lf: NEWLINE, crlf: CRLF, none: Buffer.alloc(0) };
-/** How long a trace waits, after the last reply, for the server's FIN so it can show who closed. */
-const TRACE_CLOSE_WAIT_MS = 500;
+/** How long the client waits, after the last reply, for the server to close its side. */
+const CLOSE_WAIT_MS = 500;
 
 export interface TcpClientOptions extends ClientIo {
   host: string;
@@ -37,21 +39,15 @@ export interface TcpClientOptions extends ClientIo {
  */
 export async function runTcpClient(options: TcpClientOptions): Promise<void> {
   const { host, port, timeoutMs, logger } = options;
-  const trace = createClientTrace({ format: options.trace, output: options.stderr, protocol: 'tcp' });
   const open = async (): Promise<Session> => {
-    const socket = await connectTcp(host, port, timeoutMs, trace.enabled ? (opening) => traceConnect(opening, host, trace) : undefined);
+    const socket = await connectTcp(host, port, timeoutMs);
     logger.debug({ address: socket.remoteAddress, port: socket.remotePort }, 'connected');
-    return new Session(socket, { where: formatAddress(host, port), timeoutMs, output: options.stdout, trace });
+    return new Session(socket, { where: formatAddress(host, port), timeoutMs, output: options.stdout });
   };
-  try {
-    const mode = chooseInputMode(options.words, options.stdin);
-    if (mode === 'words') await sendWords(await open(), options.words);
-    else if (mode === 'piped') await sendPiped(await open(), options);
-    else await prompt(open, options);
-  } finally {
-    // Also after a failure: what did get through is part of the story.
-    trace.summary();
-  }
+  const mode = chooseInputMode(options.words, options.stdin);
+  if (mode === 'words') await sendWords(await open(), options.words);
+  else if (mode === 'piped') await sendPiped(await open(), options);
+  else await prompt(open, options);
 }
 
 /** The words are one sentence (a newline among them starts another, as it would on the wire). */
@@ -108,41 +104,6 @@ async function prompt(open: () => Promise<Session>, options: TcpClientOptions): 
   }
 }
 
-/**
- * What the kernel and Node do on the way to a connection, as the socket reports it: the
- * addresses the name stood for, each handshake tried, the one that succeeded.
- */
-function traceConnect(socket: Socket, host: string, trace: ClientTrace): void {
-  const addresses: string[] = [];
-  let resolved = false;
-  let attemptAt = 0;
-  socket.on('lookup', (error: Error | null, address: string) => {
-    if (!error) addresses.push(address);
-  });
-  socket.on('connectionAttempt', (ip: string, port: number) => {
-    if (!resolved) {
-      resolved = true;
-      trace.emit({ event: 'resolve', host, addresses: isIP(host) ? [host] : addresses });
-    }
-    attemptAt = trace.now();
-    trace.emit({ event: 'connecting', to: formatAddress(ip, port) });
-  });
-  socket.on('connectionAttemptFailed', (ip: string, port: number, _family: number, error: Error) => {
-    trace.emit({ event: 'connect-failed', to: formatAddress(ip, port), code: errorCode(error) ?? error.message });
-  });
-  socket.on('connectionAttemptTimeout', (ip: string, port: number) => {
-    trace.emit({ event: 'connect-failed', to: formatAddress(ip, port), code: 'ETIMEDOUT' });
-  });
-  socket.once('connect', () => {
-    trace.emit({
-      event: 'connected',
-      local: formatAddress(socket.localAddress ?? '?', socket.localPort ?? 0),
-      remote: formatAddress(socket.remoteAddress ?? '?', socket.remotePort ?? 0),
-      handshakeMs: trace.now() - attemptAt,
-    });
-  });
-}
-
 export interface SessionOptions {
   /** `HOST:PORT` as the user named it, for error messages. */
   where: string;
@@ -150,14 +111,14 @@ export interface SessionOptions {
   timeoutMs: number;
   /** Where replies are printed, one per line. */
   output: Writable;
-  trace?: ClientTrace;
 }
 
 /**
  * The client's side of one connection: messages go out as lines, as fast as the socket takes
  * them (many in flight), and replies come back in the same order and are printed as they
  * complete. The first failure (reply timeout, peer closed or reset with replies owed) is kept
- * and reported once, through `failed` and every later call.
+ * and reported once, through `failed` and every later call. What happens is published on the
+ * client channels (client-channels.ts in runtime), for a trace or anything else to follow.
  */
 export class Session {
   sent = 0;
@@ -175,22 +136,16 @@ export class Session {
   private timer: NodeJS.Timeout | undefined;
   private outputBlocked = false;
   private waiters: Array<() => void> = [];
-  private readonly trace: ClientTrace;
-  /** When each unanswered message was sent, oldest first; kept only for a trace. */
-  private readonly sentAt: number[] = [];
-  /** Who ended their side first and how, then how the other side ended: the trace's last word. */
-  private firstClose: { first: 'client' | 'server'; how: string } | undefined;
-  private thenHow: string | undefined;
   /** Set once we destroy the socket: the close that follows is ours, not the server's. */
   private closing = false;
-  private closeTraced = false;
+  /** `close()` has run: the session's story is over. */
+  private closed = false;
   private peerClosedWaiters: Array<() => void> = [];
 
   constructor(
     private readonly socket: Socket,
     private readonly options: SessionOptions,
   ) {
-    this.trace = options.trace ?? NO_TRACE;
     this.failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
     // Callers race against `failed` only while they wait; a failure between waits is kept.
     this.failed.catch(() => undefined);
@@ -224,10 +179,9 @@ export class Session {
     // A line that ends in CR keeps it: sent with LF alone, the server would read CR LF as the
     // terminator and answer a different message.
     const terminator = message[message.length - 1] === CR ? CRLF : NEWLINE;
-    if (this.trace.enabled) {
+    if (clientChannels.send.hasSubscribers) {
       const data = Buffer.concat([message, terminator]);
-      this.trace.emit({ event: 'send', message: this.sent, bytes: data.length, data, inFlight: this.sent - this.received });
-      this.sentAt.push(this.trace.now());
+      clientChannels.send.publish({ client: this, message: this.sent, data, inFlight: this.sent - this.received } satisfies SendMessage);
     }
     this.socket.cork();
     this.socket.write(message);
@@ -247,18 +201,15 @@ export class Session {
   end(): void {
     if (!this.open) return;
     this.socket.end();
-    if (this.trace.enabled) {
-      this.firstClose ??= { first: 'client', how: 'half-close' };
-      this.trace.emit({ event: 'half-close', sent: this.sent, received: this.received });
-    }
+    clientChannels.tcpHalfClose.publish(this.progress());
   }
 
   /**
-   * With a trace, waits briefly for the server's FIN after the last reply, so the trace can
-   * show how the connection ended; without one, returns at once.
+   * After the last reply, waits briefly for the server's FIN, as a graceful close reads until
+   * the other side has closed: the server answers what it owes, then ends its side.
    */
-  serverClosed(limitMs = Math.min(this.options.timeoutMs, TRACE_CLOSE_WAIT_MS)): Promise<void> {
-    if (!this.trace.enabled || this.peerGone || this.failure) return Promise.resolve();
+  serverClosed(limitMs = Math.min(this.options.timeoutMs, CLOSE_WAIT_MS)): Promise<void> {
+    if (this.peerGone || this.failure) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, limitMs);
       this.peerClosedWaiters.push(() => {
@@ -270,31 +221,19 @@ export class Session {
 
   close(): void {
     this.clearTimer();
-    if (this.trace.enabled && !this.closeTraced) {
-      this.closeTraced = true;
-      const { first, how } = this.firstClose ?? { first: 'client', how: 'done' };
-      const gaveUp = how === 'gave-up' || this.thenHow === 'gave-up';
-      this.trace.emit({
-        event: 'closed',
-        first,
-        how,
-        then: this.thenHow,
-        sent: this.sent,
-        received: this.received,
-        error: gaveUp ? this.failure?.message : undefined,
-      });
-    }
+    if (this.closed) return;
+    this.closed = true;
     this.closing = true;
     this.socket.destroy();
+    clientChannels.tcpClosed.publish(this.progress());
   }
 
   private onReply(terminator: Terminator): void {
     const reply = Buffer.concat([...this.parts.splice(0), NEWLINE]);
     this.received++;
-    if (this.trace.enabled) {
+    if (clientChannels.reply.hasSubscribers) {
       const data = Buffer.concat([reply.subarray(0, reply.length - 1), TERMINATOR_BYTES[terminator]]);
-      const rttMs = this.trace.now() - (this.sentAt.shift() ?? 0);
-      this.trace.emit({ event: 'reply', message: this.received, bytes: data.length, data, rttMs, inFlight: this.sent - this.received });
+      clientChannels.reply.publish({ client: this, message: this.received, data, inFlight: this.sent - this.received } satisfies ReplyMessage);
     }
     if (!this.options.output.write(reply) && !this.outputBlocked) {
       // A slow reader of stdout slows the socket down rather than filling memory; the wait is
@@ -314,18 +253,19 @@ export class Session {
     }
   }
 
-  private onPeerGone(how: string, traceHow: string): void {
+  /** `how` words the loss for the error; `code` says it for a subscriber: `end`, `reset`, an error code. */
+  private onPeerGone(how: string, code: string): void {
     if (this.peerGone) return;
     this.peerGone = true;
     // A close that follows our own destroy() is no news from the server.
-    if (this.trace.enabled && !this.closing) {
-      this.trace.emit({ event: 'peer-closed', how: traceHow, sent: this.sent, received: this.received });
-      if (!this.firstClose) this.firstClose = { first: 'server', how: traceHow };
-      else this.thenHow ??= traceHow;
-    }
+    if (!this.closing) clientChannels.tcpPeerClosed.publish({ ...this.progress(), how: code } satisfies TcpPeerClosedMessage);
     for (const wake of this.peerClosedWaiters.splice(0)) wake();
     if (this.received < this.sent) this.fail(this.closedError(how));
     else this.clearTimer();
+  }
+
+  private progress(): TcpProgressMessage {
+    return { client: this, sent: this.sent, received: this.received };
   }
 
   private closedError(how: string): SocketsError {
@@ -354,10 +294,7 @@ export class Session {
     this.failure = error;
     this.clearTimer();
     // A failure the server caused (its FIN or RST with replies owed) is told by onPeerGone.
-    if (this.trace.enabled && !this.peerGone) {
-      if (!this.firstClose) this.firstClose = { first: 'client', how: 'gave-up' };
-      else this.thenHow ??= 'gave-up';
-    }
+    if (!this.peerGone) clientChannels.tcpGaveUp.publish({ ...this.progress(), error: error.message } satisfies TcpGaveUpMessage);
     this.closing = true;
     this.socket.destroy();
     this.rejectFailed(error);

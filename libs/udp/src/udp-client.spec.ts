@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
-import { ConnectionRefusedError, MessageTooLargeError, NoReplyError, type ClientTrace, type ClientTraceEvent } from '@sockets/runtime';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { ConnectionRefusedError, MessageTooLargeError, NoReplyError, subscribeTrace, type ClientTrace, type ClientTraceEvent } from '@sockets/runtime';
 import { startScriptedUdpServer, type ScriptedUdpServer, freePort } from '@sockets/testing';
 import { UdpRequester, type UdpRequesterOptions } from './udp-client';
 
@@ -148,24 +149,29 @@ describe('UdpRequester', () => {
   });
 });
 
-/** A trace that keeps its events, for tests to read. */
+/**
+ * A trace that keeps its events, for tests to read: subscribed to the client channels as the
+ * programs' --verbose is, until the test ends.
+ */
 function recorder(): ClientTrace & { events: ClientTraceEvent[]; named<N extends ClientTraceEvent['event']>(name: N): Array<Extract<ClientTraceEvent, { event: N }>> } {
   const events: ClientTraceEvent[] = [];
-  return {
+  const trace = {
     enabled: true,
     events,
     now: () => performance.now(),
-    emit: (event) => events.push(event),
+    emit: (event: ClientTraceEvent) => events.push(event),
     summary: () => undefined,
-    named: (name) => events.filter((event) => event.event === name) as never,
+    named: <N extends ClientTraceEvent['event']>(name: N) => events.filter((event) => event.event === name) as Array<Extract<ClientTraceEvent, { event: N }>>,
   };
+  open.push({ close: subscribeTrace(trace) });
+  return trace;
 }
 
 describe('UdpRequester trace', () => {
   it('traces the socket, the datagram out and the reply in, with sizes, addresses and the round trip', async () => {
     const echo = await server(({ message, from }, _i, s) => s.reply(from, upper(message)));
     const trace = recorder();
-    await requester(echo.port, { timeoutMs: 5_000, trace }).request(Buffer.from('hi\nthere'));
+    await requester(echo.port, { timeoutMs: 5_000 }).request(Buffer.from('hi\nthere'));
     const [socket] = trace.named('socket');
     expect(trace.events.map((event) => event.event)).toEqual(['socket', 'send', 'reply']);
     expect(socket).toEqual({ event: 'socket', local: `127.0.0.1:${echo.received[0].from.port}`, remote: `127.0.0.1:${echo.port}` });
@@ -179,7 +185,7 @@ describe('UdpRequester trace', () => {
   it('traces each retransmission with the wait that expired and the next one, then the socket it gives up', async () => {
     const lossy = await server(({ message, from }, index, s) => index >= 2 && s.reply(from, upper(message)));
     const trace = recorder();
-    await requester(lossy.port, { timeoutMs: 50, retries: 3, trace }).request(Buffer.from('again'));
+    await requester(lossy.port, { timeoutMs: 50, retries: 3 }).request(Buffer.from('again'));
     expect(trace.events.map((event) => event.event)).toEqual(['socket', 'send', 'retransmit', 'send', 'retransmit', 'send', 'reply', 'socket-closed']);
     expect(trace.named('retransmit')).toEqual([
       { event: 'retransmit', message: 1, attempt: 2, attempts: 4, waitedMs: 50, nextWaitMs: 100 },
@@ -193,14 +199,14 @@ describe('UdpRequester trace', () => {
   it('traces the last wait when it gives up', async () => {
     const silent = await server(() => undefined);
     const trace = recorder();
-    await expect(requester(silent.port, { timeoutMs: 20, retries: 1, trace }).request(Buffer.from('x'))).rejects.toThrow(NoReplyError);
+    await expect(requester(silent.port, { timeoutMs: 20, retries: 1 }).request(Buffer.from('x'))).rejects.toThrow(NoReplyError);
     expect(trace.events.at(-1)).toEqual({ event: 'gave-up', message: 1, attempts: 2, waitedMs: 40 });
   });
 
   it('traces an empty reply to a non-empty message as ignored', async () => {
     const proxy = await server(({ message, from }, i, s) => s.reply(from, i === 0 ? '' : upper(message)));
     const trace = recorder();
-    await requester(proxy.port, { timeoutMs: 100, trace }).request(Buffer.from('anyone?'));
+    await requester(proxy.port, { timeoutMs: 100 }).request(Buffer.from('anyone?'));
     expect(trace.named('ignored')).toEqual([{ event: 'ignored', reason: 'empty-reply', bytes: 0, from: `127.0.0.1:${proxy.port}`, data: Buffer.alloc(0) }]);
     expect(trace.named('retransmit')).toHaveLength(1);
   });
@@ -212,7 +218,7 @@ describe('UdpRequester trace', () => {
       setTimeout(() => s.reply(from, `${upper(message)} AGAIN`), 20);
     });
     const trace = recorder();
-    const client = requester(stutter.port, { timeoutMs: 5_000, trace });
+    const client = requester(stutter.port, { timeoutMs: 5_000 });
     expect((await client.request(Buffer.from('once'))).toString()).toBe('ONCE');
     for (let i = 0; i < 200 && trace.named('ignored').length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(trace.named('ignored')).toEqual([{ event: 'ignored', reason: 'no-request', bytes: 10, from: `127.0.0.1:${stutter.port}`, data: Buffer.from('ONCE AGAIN') }]);
@@ -226,21 +232,41 @@ describe('UdpRequester trace', () => {
       foreign.send('FROM A STRANGER', from.port, from.address, () => setTimeout(() => s.reply(from, upper(message)), 20));
     });
     const trace = recorder();
-    await requester(real.port, { timeoutMs: 5_000, trace }).request(Buffer.from('who is there'));
+    await requester(real.port, { timeoutMs: 5_000 }).request(Buffer.from('who is there'));
     expect(trace.events.map((event) => event.event)).toEqual(['socket', 'send', 'reply']);
   });
 
   it('traces the refusal (ICMP port unreachable) and the address tried next', async () => {
     const ipv4Only = await server(({ message, from }, _i, s) => s.reply(from, upper(message)));
     const trace = recorder();
-    const client = requester(ipv4Only.port, { host: 'localhost', addresses: [IPV6, IPV4], timeoutMs: 30_000, retries: 1, trace });
+    const client = requester(ipv4Only.port, { host: 'localhost', addresses: [IPV6, IPV4], timeoutMs: 30_000, retries: 1 });
     await client.request(Buffer.from('either way'));
     expect(trace.named('refused')).toEqual([{ event: 'refused', to: `[::1]:${ipv4Only.port}`, next: `127.0.0.1:${ipv4Only.port}` }]);
     expect(trace.named('socket').map((event) => event.remote)).toEqual([`[::1]:${ipv4Only.port}`, `127.0.0.1:${ipv4Only.port}`]);
 
     const port = await freePort();
     const alone = recorder();
-    await expect(requester(port, { timeoutMs: 5_000, trace: alone }).request(Buffer.from('hello?'))).rejects.toThrow(ConnectionRefusedError);
+    await expect(requester(port, { timeoutMs: 5_000 }).request(Buffer.from('hello?'))).rejects.toThrow(ConnectionRefusedError);
     expect(alone.named('refused')).toEqual([{ event: 'refused', to: `127.0.0.1:${port}` }]);
+  });
+});
+
+describe('UdpRequester channels', () => {
+  it('publishes each step on the channels docs/TRACE.md names, with the requester as the client', async () => {
+    const echo = await server(({ message, from }, _i, s) => s.reply(from, upper(message)));
+    const seen: Array<[string, Record<string, unknown>]> = [];
+    const names = ['sockets:udp:socket', 'sockets:client:send', 'sockets:client:reply'];
+    const listeners = names.map((name) => [name, (message: unknown) => seen.push([name, message as Record<string, unknown>])] as const);
+    for (const [name, listener] of listeners) subscribe(name, listener);
+    try {
+      const client = requester(echo.port, { timeoutMs: 5_000 });
+      await client.request(Buffer.from('hello'));
+      expect(seen.map(([name]) => name)).toEqual(names);
+      expect(seen.every(([, message]) => message.client === client)).toBe(true);
+      expect(seen[1][1]).toMatchObject({ message: 1, attempt: 1, to: `127.0.0.1:${echo.port}`, data: Buffer.from('hello') });
+      expect(seen[2][1]).toMatchObject({ message: 1, attempt: 1, from: `127.0.0.1:${echo.port}`, data: Buffer.from('HELLO') });
+    } finally {
+      for (const [name, listener] of listeners) unsubscribe(name, listener);
+    }
   });
 });

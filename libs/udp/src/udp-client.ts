@@ -5,19 +5,25 @@ import { noopLogger, type Logger } from '@sockets/logging';
 import { MAX_DATAGRAM_PAYLOAD } from '@sockets/wire-codec';
 import {
   chooseInputMode,
+  clientChannels,
   type ClientIo,
-  type ClientTrace,
   ConnectError,
   ConnectionRefusedError,
-  createClientTrace,
   describeSocketError,
   formatAddress,
   MessageTooLargeError,
-  NO_TRACE,
   NoReplyError,
   promptLines,
   readLines,
   ResolveError,
+  type ReplyMessage,
+  type ResolveMessage,
+  type SendMessage,
+  type UdpIgnoredMessage,
+  type UdpRefusedMessage,
+  type UdpSocketClosedMessage,
+  type UdpSocketMessage,
+  type UdpTimeoutMessage,
 } from '@sockets/runtime';
 
 const NEWLINE = Buffer.from('\n');
@@ -37,27 +43,23 @@ export interface UdpClientOptions extends ClientIo {
  */
 export async function runUdpClient(options: UdpClientOptions): Promise<void> {
   const { host, port, timeoutMs, retries, logger } = options;
-  const trace = createClientTrace({ format: options.trace, output: options.stderr, protocol: 'udp' });
+  const addresses = await resolveServer(host);
+  const requester = new UdpRequester({ host, port, addresses, timeoutMs, retries, logger });
+  if (clientChannels.resolve.hasSubscribers) {
+    clientChannels.resolve.publish({ client: requester, host, addresses: addresses.map(({ address }) => address) } satisfies ResolveMessage);
+  }
+  const mode = chooseInputMode(options.words, options.stdin);
+  const messages =
+    mode === 'words'
+      ? [Buffer.from(options.words.join(' '), 'utf8')]
+      : mode === 'interactive'
+        ? promptLines(options.stdin, options.stderr)
+        : readLines(options.stdin);
   try {
-    const addresses = await resolveServer(host);
-    trace.emit({ event: 'resolve', host, addresses: addresses.map(({ address }) => address) });
-    const requester = new UdpRequester({ host, port, addresses, timeoutMs, retries, logger, trace });
-    const mode = chooseInputMode(options.words, options.stdin);
-    const messages =
-      mode === 'words'
-        ? [Buffer.from(options.words.join(' '), 'utf8')]
-        : mode === 'interactive'
-          ? promptLines(options.stdin, options.stderr)
-          : readLines(options.stdin);
-    try {
-      const answered = await exchangeAll(messages, (message) => requester.request(message), options.stdout);
-      logger.debug({ mode, answered }, 'done');
-    } finally {
-      requester.close();
-    }
+    const answered = await exchangeAll(messages, (message) => requester.request(message), options.stdout);
+    logger.debug({ mode, answered }, 'done');
   } finally {
-    // Also after a failure: what did get through is part of the story.
-    trace.summary();
+    requester.close();
   }
 }
 
@@ -109,7 +111,6 @@ export interface UdpRequesterOptions {
   /** Retransmissions after the first attempt. */
   retries: number;
   logger?: Logger;
-  trace?: ClientTrace;
 }
 
 type Outcome = { kind: 'reply'; reply: Buffer; from: RemoteInfo } | { kind: 'refused' } | { kind: 'timeout' };
@@ -120,21 +121,20 @@ type Outcome = { kind: 'reply'; reply: Buffer; from: RemoteInfo } | { kind: 'ref
  * The socket is connected, so the kernel delivers only datagrams from the server's address and
  * port. After a retransmission the server may answer more than once; the extra replies would
  * look exactly like the answer to the next message, so the socket is then replaced: its
- * successor has a new port, and the stale replies arrive nowhere.
+ * successor has a new port, and the stale replies arrive nowhere. What happens is published on
+ * the client channels (client-channels.ts in runtime), for a trace or anything else to follow.
  */
 export class UdpRequester {
   private socket: Socket | undefined;
   private addressIndex = 0;
   private settle: ((outcome: Outcome) => void) | undefined;
   private readonly logger: Logger;
-  private readonly trace: ClientTrace;
-  /** Messages requested so far; the trace numbers them from 1. */
+  /** Messages requested so far, numbered from 1 as the channels number them. */
   private messages = 0;
 
   constructor(private readonly options: UdpRequesterOptions) {
     if (options.addresses.length === 0) throw new Error('UdpRequester needs at least one address');
     this.logger = options.logger ?? noopLogger;
-    this.trace = options.trace ?? NO_TRACE;
   }
 
   /** The reply to `message`; throws NoReplyError when every attempt went unanswered. */
@@ -152,18 +152,13 @@ export class UdpRequester {
         return outcome.reply;
       }
       this.logger.debug({ attempt: attempt + 1, outcome: outcome.kind, server: this.serverText() }, 'attempt lost');
-      if (outcome.kind === 'timeout' && this.trace.enabled) {
-        this.trace.emit(
-          attempt < retries
-            ? { event: 'retransmit', message: number, attempt: attempt + 2, attempts: retries + 1, waitedMs: waitMs, nextWaitMs: waitMs * 2 }
-            : { event: 'gave-up', message: number, attempts: retries + 1, waitedMs: waitMs },
-        );
+      if (outcome.kind === 'timeout') {
+        const nextWaitMs = attempt < retries ? waitMs * 2 : undefined;
+        clientChannels.udpTimeout.publish({ client: this, message: number, attempt: attempt + 1, attempts: retries + 1, waitedMs: waitMs, nextWaitMs } satisfies UdpTimeoutMessage);
       }
       if (outcome.kind === 'refused') {
-        if (this.trace.enabled) {
-          const next = canSwitch ? formatAddress(this.options.addresses[this.addressIndex + 1].address, this.options.port) : undefined;
-          this.trace.emit({ event: 'refused', to: this.serverText(), next });
-        }
+        const next = canSwitch ? formatAddress(this.options.addresses[this.addressIndex + 1].address, this.options.port) : undefined;
+        clientChannels.udpRefused.publish({ client: this, to: this.serverText(), next } satisfies UdpRefusedMessage);
         // Nothing listens there (ICMP port unreachable). The next address may be the right one,
         // `localhost` resolving to ::1 for a server bound to 127.0.0.1, say; with none left,
         // the host has said no, and waiting out the retries would only hide it.
@@ -199,9 +194,7 @@ export class UdpRequester {
 
   /** Sends once and waits up to `waitMs` for the reply, or for the host's refusal. */
   private attempt(socket: Socket, message: Buffer, waitMs: number, number: number, attempt: number): Promise<Outcome> {
-    const { trace } = this;
     return new Promise((resolve) => {
-      let sentAt = 0;
       const timer = setTimeout(() => finish({ kind: 'timeout' }), waitMs);
       const finish = (outcome: Outcome): void => {
         clearTimeout(timer);
@@ -214,18 +207,17 @@ export class UdpRequester {
         // so the attempt goes on and its retransmission can reach another instance.
         if (outcome.kind === 'reply' && outcome.reply.length === 0 && message.length > 0) {
           this.logger.debug({ server: this.serverText() }, 'empty reply to a non-empty message, ignored');
-          if (trace.enabled) trace.emit({ event: 'ignored', reason: 'empty-reply', bytes: 0, from: sourceText(outcome.from), data: outcome.reply });
+          clientChannels.udpIgnored.publish({ client: this, reason: 'empty-reply', from: sourceText(outcome.from), data: outcome.reply } satisfies UdpIgnoredMessage);
           return;
         }
-        if (outcome.kind === 'reply' && trace.enabled) {
+        if (outcome.kind === 'reply' && clientChannels.reply.hasSubscribers) {
           const { reply, from } = outcome;
-          trace.emit({ event: 'reply', message: number, attempt, bytes: reply.length, from: sourceText(from), rttMs: trace.now() - sentAt, data: reply });
+          clientChannels.reply.publish({ client: this, message: number, attempt, from: sourceText(from), data: reply } satisfies ReplyMessage);
         }
         finish(outcome);
       };
-      if (trace.enabled) {
-        trace.emit({ event: 'send', message: number, attempt, bytes: message.length, to: this.serverText(), data: message });
-        sentAt = trace.now();
+      if (clientChannels.send.hasSubscribers) {
+        clientChannels.send.publish({ client: this, message: number, attempt, to: this.serverText(), data: message } satisfies SendMessage);
       }
       socket.send(message, (error) => {
         if (error) this.onSocketError(socket, error);
@@ -241,7 +233,7 @@ export class UdpRequester {
     socket.on('message', (data: Buffer, from: RemoteInfo) => {
       if (socket === this.socket && this.settle) return this.settle({ kind: 'reply', reply: data, from });
       this.logger.debug({ bytes: data.length }, 'datagram with no request waiting, ignored');
-      if (this.trace.enabled) this.trace.emit({ event: 'ignored', reason: 'no-request', bytes: data.length, from: sourceText(from), data });
+      clientChannels.udpIgnored.publish({ client: this, reason: 'no-request', from: sourceText(from), data } satisfies UdpIgnoredMessage);
     });
     socket.on('error', (error) => this.onSocketError(socket, error));
     try {
@@ -251,7 +243,9 @@ export class UdpRequester {
       throw new ConnectError(`cannot reach ${this.serverText()}: ${describeSocketError(error)}`, { cause: error });
     }
     this.socket = socket;
-    if (this.trace.enabled) this.trace.emit({ event: 'socket', local: localText(socket), remote: this.serverText() });
+    if (clientChannels.udpSocket.hasSubscribers) {
+      clientChannels.udpSocket.publish({ client: this, local: localText(socket), remote: this.serverText() } satisfies UdpSocketMessage);
+    }
     return socket;
   }
 
@@ -262,7 +256,9 @@ export class UdpRequester {
   }
 
   private retireSocket(reason?: 'retransmitted'): void {
-    if (reason && this.socket && this.trace.enabled) this.trace.emit({ event: 'socket-closed', local: localText(this.socket), reason });
+    if (reason && this.socket && clientChannels.udpSocketClosed.hasSubscribers) {
+      clientChannels.udpSocketClosed.publish({ client: this, local: localText(this.socket) } satisfies UdpSocketClosedMessage);
+    }
     this.socket?.close();
     this.socket = undefined;
   }

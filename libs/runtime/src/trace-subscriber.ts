@@ -1,0 +1,142 @@
+import { isIP } from 'node:net';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import {
+  clientChannels,
+  type ReplyMessage,
+  type ResolveMessage,
+  type SendMessage,
+  type TcpConnectMessage,
+  type TcpGaveUpMessage,
+  type TcpPeerClosedMessage,
+  type TcpProgressMessage,
+  type UdpIgnoredMessage,
+  type UdpRefusedMessage,
+  type UdpSocketClosedMessage,
+  type UdpSocketMessage,
+  type UdpTimeoutMessage,
+} from './client-channels';
+import type { ClientTrace } from './client-trace';
+import { errorCode } from './describe-socket-error';
+import { formatAddress } from './format-address';
+
+/**
+ * Turns what the clients publish (client-channels.ts) into the trace's events: it times each
+ * message when it arrives, pairs replies with the sends they answer for round trips, and tells
+ * the story of how a TCP connection ended from who closed what, and when. Returns the call that
+ * stops listening.
+ */
+export function subscribeTrace(trace: ClientTrace): () => void {
+  /** When each message was last sent: TCP replies come in order, UDP's name their message. */
+  const sentAt = new Map<number, number>();
+  /** TCP: who ended their side first and how, then how the other side ended. */
+  let firstClose: { first: 'client' | 'server'; how: string } | undefined;
+  let thenHow: string | undefined;
+  let gaveUp: string | undefined;
+  const closedBy = (who: 'client' | 'server', how: string): void => {
+    if (!firstClose) firstClose = { first: who, how };
+    else thenHow ??= how;
+  };
+
+  const handlers: Array<[{ name: string | symbol }, (message: never) => void]> = [
+    [clientChannels.resolve, ({ host, addresses }: ResolveMessage) => trace.emit({ event: 'resolve', host, addresses })],
+    [
+      clientChannels.send,
+      ({ message, data, attempt, to, inFlight }: SendMessage) => {
+        trace.emit({ event: 'send', message, bytes: data.length, data, to, attempt, inFlight });
+        sentAt.set(message, trace.now());
+      },
+    ],
+    [
+      clientChannels.reply,
+      ({ message, data, attempt, from, inFlight }: ReplyMessage) => {
+        const rttMs = trace.now() - (sentAt.get(message) ?? 0);
+        sentAt.delete(message);
+        trace.emit({ event: 'reply', message, bytes: data.length, data, rttMs, from, attempt, inFlight });
+      },
+    ],
+    [clientChannels.tcpConnect, (message: TcpConnectMessage) => traceConnect(message, trace)],
+    [
+      clientChannels.tcpHalfClose,
+      ({ sent, received }: TcpProgressMessage) => {
+        closedBy('client', 'half-close');
+        trace.emit({ event: 'half-close', sent, received });
+      },
+    ],
+    [
+      clientChannels.tcpPeerClosed,
+      ({ how, sent, received }: TcpPeerClosedMessage) => {
+        trace.emit({ event: 'peer-closed', how, sent, received });
+        closedBy('server', how);
+      },
+    ],
+    [
+      clientChannels.tcpGaveUp,
+      ({ error }: TcpGaveUpMessage) => {
+        gaveUp = error;
+        closedBy('client', 'gave-up');
+      },
+    ],
+    [
+      clientChannels.tcpClosed,
+      ({ sent, received }: TcpProgressMessage) => {
+        const { first, how } = firstClose ?? { first: 'client' as const, how: 'done' };
+        trace.emit({ event: 'closed', first, how, then: thenHow, sent, received, error: gaveUp });
+      },
+    ],
+    [clientChannels.udpSocket, ({ local, remote }: UdpSocketMessage) => trace.emit({ event: 'socket', local, remote })],
+    [clientChannels.udpSocketClosed, ({ local }: UdpSocketClosedMessage) => trace.emit({ event: 'socket-closed', local, reason: 'retransmitted' })],
+    [
+      clientChannels.udpTimeout,
+      ({ message, attempt, attempts, waitedMs, nextWaitMs }: UdpTimeoutMessage) =>
+        trace.emit(
+          nextWaitMs === undefined
+            ? { event: 'gave-up', message, attempts, waitedMs }
+            : { event: 'retransmit', message, attempt: attempt + 1, attempts, waitedMs, nextWaitMs },
+        ),
+    ],
+    [
+      clientChannels.udpIgnored,
+      ({ reason, from, data }: UdpIgnoredMessage) => trace.emit({ event: 'ignored', reason, bytes: data.length, from, data }),
+    ],
+    [clientChannels.udpRefused, ({ to, next }: UdpRefusedMessage) => trace.emit({ event: 'refused', to, next })],
+  ];
+  for (const [{ name }, handler] of handlers) subscribe(name, handler as (message: unknown) => void);
+  return () => {
+    for (const [{ name }, handler] of handlers) unsubscribe(name, handler as (message: unknown) => void);
+  };
+}
+
+/**
+ * What the kernel and Node do on the way to a connection, as the socket reports it: the
+ * addresses the name stood for, each handshake tried, the one that succeeded.
+ */
+function traceConnect({ socket, host }: TcpConnectMessage, trace: ClientTrace): void {
+  const addresses: string[] = [];
+  let resolved = false;
+  let attemptAt = 0;
+  socket.on('lookup', (error: Error | null, address: string) => {
+    if (!error) addresses.push(address);
+  });
+  socket.on('connectionAttempt', (ip: string, port: number) => {
+    if (!resolved) {
+      resolved = true;
+      trace.emit({ event: 'resolve', host, addresses: isIP(host) ? [host] : addresses });
+    }
+    attemptAt = trace.now();
+    trace.emit({ event: 'connecting', to: formatAddress(ip, port) });
+  });
+  socket.on('connectionAttemptFailed', (ip: string, port: number, _family: number, error: Error) => {
+    trace.emit({ event: 'connect-failed', to: formatAddress(ip, port), code: errorCode(error) ?? error.message });
+  });
+  socket.on('connectionAttemptTimeout', (ip: string, port: number) => {
+    trace.emit({ event: 'connect-failed', to: formatAddress(ip, port), code: 'ETIMEDOUT' });
+  });
+  socket.once('connect', () => {
+    trace.emit({
+      event: 'connected',
+      local: formatAddress(socket.localAddress ?? '?', socket.localPort ?? 0),
+      remote: formatAddress(socket.remoteAddress ?? '?', socket.remotePort ?? 0),
+      handshakeMs: trace.now() - attemptAt,
+    });
+  });
+}
