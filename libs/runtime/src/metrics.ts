@@ -71,19 +71,103 @@ export function absentDefaultMetrics(): string[] {
   return absent;
 }
 
+/** What a worker sends its primary: its metrics, in prom-client's JSON form. */
+export type WorkerMetrics = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+export type MetricsMessage = { kind: 'metrics'; request?: number; metrics: WorkerMetrics };
+type MetricsRequest = { kind: 'metrics?'; request: number };
+
+/** How often a worker reports its metrics unasked, so a worker that dies takes at most this much of its count with it. */
+const REPORT_MS = 1000;
+/** How long a scrape waits for the workers' fresh figures before it answers with their last reports. */
+const ASK_MS = 500;
+
 /**
- * In a cluster worker: answer the primary's requests for this process's metrics, which the
- * primary adds up over all workers (prom-client's AggregatorRegistry does both sides).
+ * In a cluster worker: report this process's metrics to the primary every REPORT_MS, and at
+ * once when the primary asks for a scrape.
  */
-export function shareMetricsWithPrimary(registry: Registry): void {
-  AggregatorRegistry.setRegistries([registry]);
-  new AggregatorRegistry();
+export function reportMetricsToPrimary(registry: Registry): void {
+  const report = (request?: number): void => {
+    void registry.getMetricsAsJSON().then((metrics) => {
+      if (process.connected) process.send?.({ kind: 'metrics', request, metrics } satisfies MetricsMessage);
+    });
+  };
+  setInterval(report, REPORT_MS).unref();
+  process.on('message', (message: MetricsRequest) => {
+    if (message?.kind === 'metrics?') report(message.request);
+  });
 }
 
-/** In a cluster primary: the workers' metrics, added up. */
-export function clusterMetrics(): () => Promise<string> {
-  const aggregator = new AggregatorRegistry();
-  return () => aggregator.clusterMetrics();
+/**
+ * In a cluster primary: the workers' metrics, added up. Each worker's latest report is kept, and
+ * a worker that dies leaves its counters behind (its last report of every counter and histogram;
+ * its gauges, such as open connections, go with it), so a total never goes down while the server
+ * runs: Prometheus would read a drop as a counter reset. A scrape asks the workers that serve for
+ * fresh figures and waits at most ASK_MS for them, never for a worker that is starting; whoever
+ * has not answered by then counts with their last report.
+ */
+export class ClusterMetrics {
+  private readonly latest = new Map<number, WorkerMetrics>();
+  /** The last report of each worker that died, its counters and histograms only. */
+  private readonly departed: WorkerMetrics[] = [];
+  private requests = 0;
+  private readonly waiting = new Map<number, { pending: Set<number>; done: () => void }>();
+
+  /** A worker's message, if it is one of ours. */
+  onMessage(workerId: number, message: MetricsMessage): void {
+    if (message?.kind !== 'metrics') return;
+    this.latest.set(workerId, message.metrics);
+    const waiting = message.request === undefined ? undefined : this.waiting.get(message.request);
+    if (waiting?.pending.delete(workerId) && waiting.pending.size === 0) waiting.done();
+  }
+
+  /** A worker died: its counters stay in the totals, as of its last report. */
+  onExit(workerId: number): void {
+    const last = this.latest.get(workerId);
+    this.latest.delete(workerId);
+    for (const waiting of this.waiting.values()) if (waiting.pending.delete(workerId) && waiting.pending.size === 0) waiting.done();
+    // prom-client's types declare `type` an enum; its reports carry the names.
+    const cumulative = (metric: { type: unknown }) => metric.type === 'counter' || metric.type === 'histogram';
+    if (last) this.departed.push(last.filter(cumulative));
+  }
+
+  /** The text exposition over all workers, living and dead; `serving` are the workers to ask. */
+  async text(serving: ReadonlyArray<{ id: number; send(message: MetricsRequest): unknown; isConnected(): boolean }>): Promise<string> {
+    const request = ++this.requests;
+    const asked = serving.filter((worker) => worker.isConnected());
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, ASK_MS);
+      const pending = new Set(asked.map((worker) => worker.id));
+      function finish(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waiting.set(request, { pending, done: finish });
+      if (pending.size === 0) finish();
+      for (const worker of asked) {
+        try {
+          worker.send({ kind: 'metrics?', request });
+        } catch {
+          // A worker on its way out: its last report stands.
+        }
+      }
+    });
+    this.waiting.delete(request);
+    const text = await AggregatorRegistry.aggregate([...this.latest.values(), ...this.departed]).metrics();
+    await this.foldDeparted();
+    return text;
+  }
+
+  /**
+   * Adds up the reports of dead workers into one, so a server that replaces workers for months
+   * keeps one report of them, not one each. Those folded stay in the list until the sum takes
+   * their place, so a scrape meanwhile still counts them.
+   */
+  private async foldDeparted(): Promise<void> {
+    if (this.departed.length < 2) return;
+    const folding = this.departed.slice();
+    const sum = await AggregatorRegistry.aggregate(folding).getMetricsAsJSON();
+    this.departed.splice(0, folding.length, sum);
+  }
 }
 
 export interface ProbeServer {

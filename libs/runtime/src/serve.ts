@@ -4,7 +4,7 @@ import type { Logger } from '@sockets/logging';
 import { describeSocketError, errorCode } from './describe-socket-error';
 import { ListenError, WorkerCrashLoopError } from './errors';
 import { formatAddress } from './format-address';
-import type { ProbeServer } from './metrics';
+import type { MetricsMessage, ProbeServer } from './metrics';
 import type { Service } from './service';
 import { RUNTIME } from './runtime-support';
 import { onStop } from './stop-signal';
@@ -65,8 +65,8 @@ async function serveAlone(options: ServeOptions): Promise<void> {
   logReady(options, bound, { metricsPort: probes?.port });
 }
 
-/** Messages between a cluster primary and its workers. */
-type WorkerMessage = { kind: 'ready'; address: string; port: number } | { kind: 'failed'; message: string };
+/** Messages between a cluster primary and its workers (and metrics.ts's, when metrics are on). */
+type WorkerMessage = { kind: 'ready'; address: string; port: number } | { kind: 'failed'; message: string } | MetricsMessage;
 type PrimaryMessage = { kind: 'stop' };
 
 async function serveAsWorker(options: ServeOptions): Promise<void> {
@@ -86,8 +86,8 @@ async function serveAsWorker(options: ServeOptions): Promise<void> {
     return;
   }
   if (options.metricsPort !== undefined) {
-    const { createServiceRegistry, shareMetricsWithPrimary } = await loadMetrics();
-    shareMetricsWithPrimary(createServiceRegistry(service.stats, options.protocol));
+    const { createServiceRegistry, reportMetricsToPrimary } = await loadMetrics();
+    reportMetricsToPrimary(createServiceRegistry(service.stats, options.protocol));
   }
   const stop = onStop(() => service.stop(), { logger });
   process.on('message', (message: PrimaryMessage) => {
@@ -120,6 +120,8 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
   let probes: ProbeServer | undefined;
   let onAllReady: (() => void) | undefined;
   let onFailed: ((error: Error) => void) | undefined;
+  // Made before the first fork, so no report of a worker is missed.
+  const metrics = options.metricsPort === undefined ? undefined : new (await loadMetrics()).ClusterMetrics();
 
   // With sockets of their own, the workers after the first bind the port the first one got.
   let portForWorkers: number | undefined = REUSE_PORT && options.port !== 0 ? options.port : undefined;
@@ -136,10 +138,13 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
         if (ready.size === count) onAllReady?.();
       } else if (message?.kind === 'failed') {
         onFailed?.(new ListenError(message.message));
+      } else {
+        metrics?.onMessage(worker.id, message);
       }
     });
     worker.on('exit', (code, signal) => {
       ready.delete(worker);
+      metrics?.onExit(worker.id);
       if (stopping) return;
       const now = performance.now();
       deaths.push(now);
@@ -198,9 +203,8 @@ async function serveAsPrimary(options: ServeOptions): Promise<void> {
   });
   onFailed = (error) => logger.error({ err: error }, 'a replacement worker could not listen');
 
-  if (options.metricsPort !== undefined) {
-    const { clusterMetrics } = await loadMetrics();
-    probes = await openProbes(options, clusterMetrics(), () => !stopping).catch(async (error: unknown) => {
+  if (metrics) {
+    probes = await openProbes(options, () => metrics.text([...ready]), () => !stopping).catch(async (error: unknown) => {
       stopping = true;
       await stopWorkers();
       throw error;

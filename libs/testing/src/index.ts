@@ -37,7 +37,7 @@ export {
 } from './protocol-model';
 export { SPECIAL_CASE_TEXT, interestingBytes, largeBytes } from './fuzz-bytes';
 export { httpGet, type HttpResponse } from './http-get';
-export { metricValue, scrapeMetrics, type MetricSamples } from './metrics-text';
+export { metricValue, parseMetrics, scrapeMetrics, type MetricSamples } from './metrics-text';
 export { childPids, isRunning, processTree, tcpConnectionOwner, tcpServerHasRead, treeCpuSeconds } from './process-tree';
 export { parseJsonLines } from './json-lines';
 export { waitUntil, withTimeout } from './wait-until';
