@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import {
   TestPeer,
@@ -250,6 +251,32 @@ describe('tcp-server as a service (built program, loopback)', () => {
       holder.socket.end();
       expect(await withTimeout(server.exited, 5000, 'the server to exit')).toEqual({ code: 0, signal: null });
       expect(performance.now() - started).toBeLessThan(5000);
+    });
+
+    it('holds at most 16 connections to the metrics port, each a few seconds, and the data port serves meanwhile', async () => {
+      const server = await start(['--metrics-port', '0']);
+      const metricsPort = server.ready.metricsPort as number;
+      const started = performance.now();
+      const idle = await Promise.all(
+        Array.from({ length: 40 }, () =>
+          new Promise<{ closedAfterMs: Promise<number> }>((resolve, reject) => {
+            const socket = createConnection({ host: '127.0.0.1', port: metricsPort });
+            socket.on('error', () => undefined);
+            const closedAfterMs = new Promise<number>((done) => socket.once('close', () => done(performance.now() - started)));
+            socket.once('connect', () => resolve({ closedAfterMs }));
+            socket.once('error', reject);
+          }),
+        ),
+      );
+      const peer = await connect(server);
+      await peer.write('still here\n');
+      await peer.waitForText('STILL HERE\n');
+      const closedAt = await withTimeout(Promise.all(idle.map((socket) => socket.closedAfterMs)), 15_000, 'every idle metrics connection to be closed');
+      // Over the cap: closed at once. The others: at the end of their few seconds.
+      expect(closedAt.filter((ms) => ms < 1000).length).toBeGreaterThanOrEqual(24);
+      expect(Math.max(...closedAt)).toBeLessThan(10_000);
+      expect(await server.waitForLog((line) => line.msg === 'metrics connection over the cap closed')).toMatchObject({ level: 40, maxConnections: 16 });
+      expect(await httpGet(metricsPort, '/healthz')).toMatchObject({ status: 200 });
     });
 
     it('counts a connection over --max-connections as rejected', async () => {

@@ -200,6 +200,30 @@ describe('udp-server as a service (built program, loopback)', () => {
     });
   });
 
+  describe('warnings a peer can cause', () => {
+    it('writes a flood of replies too large for a datagram as a line a second, with a count', async () => {
+      const server = await start(['--metrics-port', '0']);
+      // U+0390 uppercases to three code points, 2 bytes to 6: 21,836 of them make a reply of
+      // 131,016 bytes, twice what one datagram can carry.
+      const flood = Buffer.from('ΐ'.repeat(10_918));
+      const client = await boundSocket();
+      for (let i = 0; i < 200; i++) client.send(flood, server.port, '127.0.0.1');
+      const counted = async () => metricValue(await scrapeMetrics(server.ready.metricsPort as number), 'sockets_errors_total', { reason: 'reply_too_large' }) ?? 0;
+      // The kernel drops what the server cannot read in time; the metric says how many it got.
+      const tooLarge = await waitUntil(async () => {
+        const now = await counted();
+        await delay(300);
+        return now > 0 && now === (await counted()) && now;
+      }, 'the flood to end', 10_000);
+      const lines = () => server.logs.filter((line) => line.msg === 'reply too large for one datagram, not sent');
+      // Every one is in a line's count once the held-back ones have been written (a second on).
+      await waitUntil(() => lines().reduce((sum, line) => sum + (line.count as number), 0) === tooLarge, 'the count of every reply too large', 5_000);
+      expect(lines().length).toBeLessThanOrEqual(3);
+      expect(lines()[0]).toMatchObject({ level: 40, count: 1, bytesIn: flood.length, bytesOut: 3 * flood.length });
+      client.close();
+    });
+  });
+
   describe('refusals and failures', () => {
     it.each([
       [['--workers', '0'], {}, '--workers'],

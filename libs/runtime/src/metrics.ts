@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { rateLimitedWarning, type Logger } from '@sockets/logging';
 import type { ServiceStats } from './service';
 
 /**
@@ -176,15 +177,34 @@ export interface ProbeServer {
 }
 
 /**
+ * A probe endpoint is scraped by a monitor or two and polled by a balancer, nothing more: this
+ * many connections at once, and a few seconds each. Anyone can reach the port, and the process
+ * shares its file descriptors with the data port; without a cap, idle connections to it could
+ * use them all and leave the data port resetting every new client.
+ */
+export const PROBE_LIMITS = {
+  maxConnections: 16,
+  /**
+   * The longest a connection lives, whatever it does: a scrape takes well under a second, and a
+   * scraper that keeps its connection alive opens another. A timer per connection, because
+   * Node's own request timeouts start with a request's first byte, and on Node 20 a timer of
+   * a connection never fired once `headersTimeout` and `connectionsCheckingInterval` were set.
+   */
+  lifetimeMs: 5000,
+};
+
+/**
  * `/metrics`, `/healthz` and `/readyz` on `host:port`. Ready means taking work: `/readyz`
  * answers 503 from the first stop signal on, so a balancer stops sending before connections
- * drain, while `/healthz` stays 200 as long as the process runs.
+ * drain, while `/healthz` stays 200 as long as the process runs. Sized for a probe endpoint
+ * (PROBE_LIMITS): a connection over the cap is closed at once and warned of, a line a second.
  */
 export function startProbeServer(options: {
   host: string;
   port: number;
   metrics: () => Promise<string>;
   isReady: () => boolean;
+  logger: Logger;
 }): Promise<ProbeServer> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
@@ -202,6 +222,14 @@ export function startProbeServer(options: {
       response.end(request.method === 'HEAD' ? undefined : body);
     }
   });
+  server.maxConnections = PROBE_LIMITS.maxConnections;
+  server.on('connection', (socket: Socket) => {
+    const timer = setTimeout(() => socket.destroy(), PROBE_LIMITS.lifetimeMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
+  const warnOverCap = rateLimitedWarning(options.logger, 'metrics connection over the cap closed');
+  server.on('drop', (peer) => warnOverCap({ remoteAddress: peer?.remoteAddress, remotePort: peer?.remotePort, maxConnections: PROBE_LIMITS.maxConnections }));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host: options.host, port: options.port, ipv6Only: false }, () => {

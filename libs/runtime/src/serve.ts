@@ -240,7 +240,7 @@ async function openProbes(options: ServeOptions, metrics: () => Promise<string>,
   const { startProbeServer, absentDefaultMetrics } = await loadMetrics();
   let probes: ProbeServer;
   try {
-    probes = await startProbeServer({ host: options.host, port, metrics, isReady });
+    probes = await startProbeServer({ host: options.host, port, metrics, isReady, logger: options.logger });
   } catch (error) {
     throw listenError(options, port, error, 'cannot listen for metrics on');
   }

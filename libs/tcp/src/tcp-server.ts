@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import type { Logger } from '@sockets/logging';
+import { rateLimitedWarning, type Logger } from '@sockets/logging';
 import type { TransformName } from '@sockets/transform';
 import { ReplyEncoder, ReplyEngine } from '@sockets/wire-codec';
 import { errorCode, ServiceStats, type Service } from '@sockets/runtime';
@@ -32,8 +32,6 @@ const LF = 0x0a;
 
 /** How long a graceful stop waits for peers to take their last replies before cutting them off. */
 const DRAIN_MS = 3000;
-/** Connections dropped over the cap are reported at most this often, with a count. */
-const DROP_WARN_INTERVAL_MS = 1000;
 /**
  * Idle connections are found by a sweep over all of them, as Node's http server finds expired
  * requests (`connectionsCheckingInterval`), not by a timer per socket: `socket.setTimeout`
@@ -86,7 +84,8 @@ export function createTcpServer(options: TcpServerOptions): Service {
       const count = perAddress.get(address) ?? 0;
       if (count >= options.maxPerAddress) {
         socket.destroy();
-        onDrop({ remoteAddress: address, remotePort: socket.remotePort }, 'connection over the per-address cap closed');
+        stats.connectionsRejected++;
+        warnOverAddressCap({ remoteAddress: address, remotePort: socket.remotePort, maxPerAddress: options.maxPerAddress });
         return;
       }
       perAddress.set(address, count + 1);
@@ -96,20 +95,14 @@ export function createTcpServer(options: TcpServerOptions): Service {
   });
   server.maxConnections = maxConnections;
 
-  let lastWarnAt = -Infinity;
-  let droppedSinceWarn = 0;
-  // A flood of connections over a cap gets one line a second, with a count, not a line each.
-  const onDrop = (peer: { remoteAddress?: string; remotePort?: number } | undefined, msg: string): void => {
+  // A flood of connections over a cap, or of failed accepts, gets a line a second, with a count.
+  const warnOverCap = rateLimitedWarning(logger, 'connection over the cap closed');
+  const warnOverAddressCap = rateLimitedWarning(logger, 'connection over the per-address cap closed');
+  const reportServerError = rateLimitedWarning(logger, 'server error', 'error');
+  server.on('drop', (peer) => {
     stats.connectionsRejected++;
-    droppedSinceWarn++;
-    const now = performance.now();
-    if (now - lastWarnAt < DROP_WARN_INTERVAL_MS) return;
-    lastWarnAt = now;
-    const { maxPerAddress } = options;
-    logger.warn({ remoteAddress: peer?.remoteAddress, remotePort: peer?.remotePort, maxConnections, maxPerAddress, dropped: droppedSinceWarn }, msg);
-    droppedSinceWarn = 0;
-  };
-  server.on('drop', (data) => onDrop(data, 'connection over the cap closed'));
+    warnOverCap({ remoteAddress: peer?.remoteAddress, remotePort: peer?.remotePort, maxConnections });
+  });
 
   let idleSweep: NodeJS.Timeout | undefined;
   if (options.idleTimeoutMs > 0) {
@@ -134,7 +127,7 @@ export function createTcpServer(options: TcpServerOptions): Service {
           // Past start-up, a failed accept (EMFILE, say) costs one connection, not the server.
           server.on('error', (error) => {
             stats.countError(errorCode(error));
-            logger.error({ err: error }, 'server error');
+            reportServerError({ err: error });
           });
           resolve(server.address() as AddressInfo);
         });

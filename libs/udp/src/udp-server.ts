@@ -1,7 +1,7 @@
 import { createSocket, type RemoteInfo, type Socket, type SocketOptions } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
-import type { Logger } from '@sockets/logging';
+import { rateLimitedWarning, type Logger } from '@sockets/logging';
 import type { TransformName } from '@sockets/transform';
 import { MAX_DATAGRAM_PAYLOAD, ReplyEngine } from '@sockets/wire-codec';
 import { errorCode, ServiceStats, type Service } from '@sockets/runtime';
@@ -26,6 +26,9 @@ export function createUdpServer(options: UdpServerOptions): Service {
   const trace = logger.isLevelEnabled('trace');
   const debug = logger.isLevelEnabled('debug');
   let socket: Socket | undefined;
+  // Any peer can cause these as often as it likes: a line a second, with a count.
+  const warnTooLarge = rateLimitedWarning(logger, 'reply too large for one datagram, not sent');
+  const warnSocketError = rateLimitedWarning(logger, 'socket error');
 
   const onMessage = (message: Buffer, peer: RemoteInfo): void => {
     stats.bytesReceived += message.length;
@@ -34,10 +37,7 @@ export function createUdpServer(options: UdpServerOptions): Service {
     if (reply.length > MAX_DATAGRAM_PAYLOAD.udp4 && reply.length > replyLimit(peer)) {
       // `upper` can grow a message (ß becomes SS): a reply may not fit where its request did.
       stats.countError('reply_too_large');
-      logger.warn(
-        { remoteAddress: peer.address, remotePort: peer.port, bytesIn: message.length, bytesOut: reply.length, maxBytes: replyLimit(peer) },
-        'reply too large for one datagram, not sent',
-      );
+      warnTooLarge({ remoteAddress: peer.address, remotePort: peer.port, bytesIn: message.length, bytesOut: reply.length, maxBytes: replyLimit(peer) });
       return;
     }
     const sending = socket as Socket;
@@ -69,7 +69,7 @@ export function createUdpServer(options: UdpServerOptions): Service {
           // ECONNREFUSED from a client that went away, say).
           bound.on('error', (error) => {
             stats.countError(errorCode(error));
-            logger.warn({ err: error }, 'socket error');
+            warnSocketError({ err: error });
           });
           socket = bound;
           resolve(bound.address());
