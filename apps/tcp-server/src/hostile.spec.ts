@@ -84,6 +84,38 @@ describe('tcp-server against slow peers (built program, loopback)', () => {
     expect(reasons.sort()).toEqual(['line too slow', 'peer closed']);
   });
 
+  it('cuts each slow line where it falls short, whatever the timer phase, also a line begun after another', async () => {
+    // 600 ms, then 64 B/s: a typist at a byte every 100 ms (10 B/s) falls short at 600 ms.
+    server = await startServer('tcp-server', ['--slow-line-ms', '600', '--min-line-rate', '64', '--flush-ms', '60000']);
+    const typist = async (firstLine: boolean): Promise<number> => {
+      const peer = await open(server?.port as number);
+      if (firstLine) {
+        // A line in progress for 300 ms, ended by the chunk that starts the line timed here.
+        peer.socket.write('x');
+        await sleep(300);
+      }
+      const started = performance.now();
+      peer.socket.write(firstLine ? '\ny' : 'y');
+      // Bounded: 40 bytes at most, 4 s; the cut comes well before.
+      for (let i = 0; i < 40 && !peer.closed(); i++) {
+        await sleep(100);
+        if (!peer.closed()) peer.socket.write('y');
+      }
+      await until(peer.closed, 5_000);
+      const lastedMs = performance.now() - started;
+      peer.socket.destroy();
+      return lastedMs;
+    };
+    const lasted = await Promise.all([...Array.from({ length: 6 }, () => typist(false)), typist(true)]);
+    // Cut at 600 ms or at most 100 ms later; the margin is for a loaded test machine, and the
+    // cut that came a whole second late (a timer of the line before, or a check a hair early)
+    // lands past it.
+    for (const ms of lasted) {
+      expect(ms).toBeGreaterThan(550);
+      expect(ms).toBeLessThan(1100);
+    }
+  });
+
   it('with --max-per-address, closes one address over its share at once, and serves the others', async () => {
     server = await startServer('tcp-server', ['--max-per-address', '2', '--log-level', 'debug']);
     const { port } = server;

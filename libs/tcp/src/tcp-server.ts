@@ -33,6 +33,16 @@ const LF = 0x0a;
 /** How long a graceful stop waits for peers to take their last replies before cutting them off. */
 const DRAIN_MS = 3000;
 /**
+ * A slow line is cut at most this long after the moment it falls short: the least time between
+ * two checks of a line that only just keeps up.
+ */
+const SLOW_LINE_RECHECK_MS = 100;
+/**
+ * A timer fires by the event loop's clock, which may run a little behind `performance.now()`:
+ * without this slack, a check due at 10 s could find 9.999 s and wait for the next one.
+ */
+const TIMER_SLACK_MS = 5;
+/**
  * Idle connections are found by a sweep over all of them, as Node's http server finds expired
  * requests (`connectionsCheckingInterval`), not by a timer per socket: `socket.setTimeout`
  * re-arms its timer on every read and every write, which costs a short connection a measurable
@@ -257,23 +267,26 @@ class TcpConnection implements Linked<TcpConnection> {
     if (!this.engine.open) {
       // The chunk ended at a line end, as pipelined traffic does: no line is in progress.
       this.lineBytes = 0;
-      if (this.slowLineTimer !== undefined) {
-        clearTimeout(this.slowLineTimer);
-        this.slowLineTimer = undefined;
-      }
+      this.clearSlowLineTimer();
       return;
     }
     const lf = chunk.lastIndexOf(LF);
-    if (lf === -1) {
-      if (this.lineBytes === 0) this.lineStartedAt = performance.now();
+    if (lf === -1 && this.lineBytes > 0) {
       this.lineBytes += chunk.length;
-    } else {
-      this.lineBytes = chunk.length - lf - 1;
-      if (this.lineBytes > 0) this.lineStartedAt = performance.now();
+      return;
     }
-    this.slowLineTimer ??= setTimeout(() => this.checkLineRate(), this.server.options.slowLineMs);
+    // A new line starts in this chunk: its own clock, and its own first check.
+    this.lineBytes = lf === -1 ? chunk.length : chunk.length - lf - 1;
+    this.lineStartedAt = performance.now();
+    this.clearSlowLineTimer();
+    this.slowLineTimer = setTimeout(() => this.checkLineRate(), this.server.options.slowLineMs);
   }
 
+  /**
+   * The line is cut at the moment it falls short, or at most SLOW_LINE_RECHECK_MS later: at
+   * `slowLineMs`, or later, once the bytes it has sent no longer cover the time at `minLineRate`.
+   * A check that finds the line still covered comes back exactly when that cover runs out.
+   */
   private checkLineRate(): void {
     this.slowLineTimer = undefined;
     if (this.lineBytes === 0) return;
@@ -282,12 +295,18 @@ class TcpConnection implements Linked<TcpConnection> {
     // What has arrived covers the rate until then.
     const coveredUntil = Math.max(slowLineMs, (this.lineBytes / minLineRate) * 1000);
     // Not the peer's doing while we are not reading: our replies wait for it to read them.
-    if (elapsed >= coveredUntil && !this.waitingForDrain) {
+    if (elapsed + TIMER_SLACK_MS >= coveredUntil && !this.waitingForDrain) {
       this.server.stats.countError('line_too_slow');
       this.destroy('line too slow');
       return;
     }
-    this.slowLineTimer = setTimeout(() => this.checkLineRate(), Math.max(coveredUntil - elapsed, 1000));
+    this.slowLineTimer = setTimeout(() => this.checkLineRate(), Math.max(coveredUntil - elapsed, SLOW_LINE_RECHECK_MS));
+  }
+
+  private clearSlowLineTimer(): void {
+    if (this.slowLineTimer === undefined) return;
+    clearTimeout(this.slowLineTimer);
+    this.slowLineTimer = undefined;
   }
 
   /** The peer half-closed: its unterminated tail is a message too; answer it, then end our side. */
