@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
-import { runProgram, type ProgramResult } from '@sockets/testing';
+import { PROGRAM_RUNTIME, distMain, runProgram, waitUntil, type ProgramResult } from '@sockets/testing';
 import { onLines, scriptedServers } from '@sockets/testing';
 
 jest.setTimeout(30_000);
@@ -48,6 +48,70 @@ describe('tcp-client failures: one line on stderr that says what and where, exit
     const port = await script((socket) => onLines(socket, (line, i) => i < 3 && socket.write(`${line.toUpperCase()}\n`)));
     const result = await client(port, ['--timeout-ms', '500'], FIVE_LINES);
     expectFailure(result, `no reply from 127.0.0.1:${port} within 500 ms (3 of 5 replies received)`, 'L1\nL2\nL3\n');
+  });
+
+  it('a reply that never ends: cut once it is longer than any transform makes of the message', async () => {
+    // As fast as the socket takes it, no newline, for ever.
+    const port = await script((socket) => {
+      const chunk = Buffer.alloc(64 * 1024, 'X');
+      const pump = (): void => {
+        while (!socket.destroyed && socket.write(chunk));
+      };
+      socket.on('drain', pump);
+      socket.once('data', pump);
+    });
+    const result = await client(port, ['hello']);
+    expect(result.timedOut).toBe(false);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`reply 1 from 127.0.0.1:${port} is longer than any transform makes of its message: over 15 bytes for 5 sent\n`);
+    // What came within the bound was printed as it came, nothing more.
+    expect(result.stdout.toString()).toMatch(/^X{0,15}$/);
+  });
+
+  it('a long reply goes to stdout as it comes, not held until its line ends', async () => {
+    // Half a reply, then a pause long enough to see what the client printed of it meanwhile.
+    let finish: (() => void) | undefined;
+    const port = await script((socket) =>
+      onLines(socket, () => {
+        socket.write('HALF OF ');
+        finish = () => socket.write('THE REPLY\n');
+      }),
+    );
+    const child = spawn(PROGRAM_RUNTIME, [distMain('tcp-client'), '--host', '127.0.0.1', '--port', String(port), 'half of the reply'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (text: string) => (stdout += text));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    try {
+      await waitUntil(() => stdout === 'HALF OF ', 'the first half on stdout', 5_000);
+      finish?.();
+      expect(await exited).toBe(0);
+      expect(stdout).toBe('HALF OF THE REPLY\n');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('a reply dripped a byte at a time: cut once it has come for --timeout-ms below the least rate', async () => {
+    const port = await script((socket) => {
+      socket.once('data', () => {
+        let sent = 0;
+        const drip = setInterval(() => (sent++ < 100 && !socket.destroyed ? socket.write('H') : clearInterval(drip)), 100);
+        socket.on('close', () => clearInterval(drip));
+      });
+    });
+    const started = performance.now();
+    const result = await client(port, ['--timeout-ms', '500', 'h'.repeat(60)]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^reply 1 from 127\\.0\\.0\\.1:${port} too slow: \\d+ bytes in \\d+ ms, below 1024 bytes a second\\n$`));
+    // The first byte at 100 ms, the cut 500 ms later; a drip that reset the clock would run 10 s.
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('lines the server sends that no message asked for: not printed, and exit 1 saying how many', async () => {
+    const port = await script((socket) => onLines(socket, (line) => socket.write(`${line.toUpperCase()}\nUNASKED\nAND THIS\n`)));
+    const result = await client(port, ['hello']);
+    expectFailure(result, `127.0.0.1:${port} sent 2 lines more than asked for (1 message sent, each answered)`, 'HELLO\n');
   });
 
   it('the server closes before every reply has come', async () => {

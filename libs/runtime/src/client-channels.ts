@@ -17,7 +17,7 @@ export const clientChannels = {
   resolve: channel('sockets:client:resolve'),
   /** A message leaves: `{ client, message, data, attempt?, to?, inFlight? }`. `data` is the bytes as sent. */
   send: channel('sockets:client:send'),
-  /** A reply arrives: `{ client, message, data, attempt?, from?, inFlight? }`; TCP's `data` ends with the reply's terminator. */
+  /** A reply is complete: `{ client, message, bytes, data, attempt?, from?, inFlight? }`; `data` is its first KiB (TCP: with its line end). */
   reply: channel('sockets:client:reply'),
 
   /** TCP: a socket starts connecting: `{ socket, host, port }`, before its first event (lookup, each attempt, connect). */
@@ -61,6 +61,8 @@ export interface SendMessage {
 export interface ReplyMessage {
   client: object;
   message: number;
+  /** The reply's size; TCP streams a long reply and keeps only its start for `data`. */
+  bytes: number;
   data: Buffer;
   attempt?: number;
   from?: string;

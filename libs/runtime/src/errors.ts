@@ -49,6 +49,18 @@ export class ReplyTimeoutError extends SocketsError {
   override readonly code = 'ERR_REPLY_TIMEOUT';
 }
 
+/** TCP: a reply longer than any transform makes of its message, as an endless one is. */
+export class ReplyTooLongError extends SocketsError {
+  override readonly name = 'ReplyTooLongError';
+  override readonly code = 'ERR_REPLY_TOO_LONG';
+}
+
+/** TCP: the server sent lines no message asked for. */
+export class UnaskedReplyError extends SocketsError {
+  override readonly name = 'UnaskedReplyError';
+  override readonly code = 'ERR_UNASKED_REPLY';
+}
+
 /** UDP: every attempt went unanswered. */
 export class NoReplyError extends SocketsError {
   override readonly name = 'NoReplyError';

@@ -48,10 +48,10 @@ export function subscribeTrace(trace: ClientTrace): () => void {
     ],
     [
       clientChannels.reply,
-      ({ message, data, attempt, from, inFlight }: ReplyMessage) => {
+      ({ message, bytes, data, attempt, from, inFlight }: ReplyMessage) => {
         const rttMs = trace.now() - (sentAt.get(message) ?? 0);
         sentAt.delete(message);
-        trace.emit({ event: 'reply', message, bytes: data.length, data, rttMs, from, attempt, inFlight });
+        trace.emit({ event: 'reply', message, bytes, data, rttMs, from, attempt, inFlight });
       },
     ],
     [clientChannels.tcpConnect, (message: TcpConnectMessage) => traceConnect(message, trace)],

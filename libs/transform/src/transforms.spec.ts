@@ -1,6 +1,7 @@
 import { ByteSink } from './byte-sink';
 import { CountSTransducer } from './count-s';
-import { TRANSFORM_NAMES, createTransducer, isTransformName } from './transforms';
+import { MAX_GROWTH, TRANSFORM_NAMES, createTransducer, isTransformName, maxReplyBytes } from './transforms';
+import { transformMessage } from './transform-message';
 import { UpperTransducer } from './upper';
 
 describe('transform registry', () => {
@@ -32,6 +33,27 @@ describe('transform registry', () => {
       const out = new ByteSink();
       b.end(out);
       expect(out.written().toString()).toBe(name === 'count-s' ? '0' : '');
+    }
+  });
+});
+
+describe('maxReplyBytes', () => {
+  it('bounds upper over every code point, and U+0390 reaches the bound', () => {
+    let most = 0;
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const bytes = Buffer.from(String.fromCodePoint(cp), 'utf8');
+      most = Math.max(most, transformMessage(createTransducer('upper'), bytes).length / bytes.length);
+    }
+    expect(most).toBe(MAX_GROWTH);
+    const grows = Buffer.from('ΐ'.repeat(100));
+    expect(transformMessage(createTransducer('upper'), grows).length).toBe(maxReplyBytes(grows.length));
+  });
+
+  it('bounds count-s, whose reply to nothing is one byte', () => {
+    expect(transformMessage(createTransducer('count-s'), Buffer.alloc(0)).length).toBe(maxReplyBytes(0));
+    for (const n of [1, 9, 10, 99, 100, 12345]) {
+      expect(transformMessage(createTransducer('count-s'), Buffer.alloc(n, 's')).length).toBeLessThanOrEqual(maxReplyBytes(n));
     }
   });
 });

@@ -212,7 +212,7 @@ export class UdpRequester {
         }
         if (outcome.kind === 'reply' && clientChannels.reply.hasSubscribers) {
           const { reply, from } = outcome;
-          clientChannels.reply.publish({ client: this, message: number, attempt, from: sourceText(from), data: reply } satisfies ReplyMessage);
+          clientChannels.reply.publish({ client: this, message: number, attempt, from: sourceText(from), bytes: reply.length, data: reply } satisfies ReplyMessage);
         }
         finish(outcome);
       };
