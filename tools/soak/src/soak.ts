@@ -1,5 +1,7 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { EXIT } from '@sockets/cli';
+import { clientChannels, type TcpConnectMessage } from '@sockets/runtime';
 import { delay, type ModelTransform } from '@sockets/testing';
 import { emptyCounters, type Counters } from './counters';
 import type { SoakOptions } from './options';
@@ -72,7 +74,15 @@ export async function runSoak(options: SoakOptions, workspaceRoot: string): Prom
   const startedAt = performance.now();
   const deadline = startedAt + options['duration-s'] * 1000;
   const running = () => performance.now() < deadline && servers.every((server) => !server.exit);
+  // Every TCP connection of the run from its first moment, connecting or not, so a run that
+  // overstays can cut them all: connectTcp publishes each socket as it starts.
   const sockets = new Set<Socket>();
+  const track = (message: unknown): void => {
+    const { socket } = message as TcpConnectMessage;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  subscribe(clientChannels.tcpConnect.name, track);
   const tcp: TcpLoadContext = { ports: byName('tcp'), pools, counters, flushMs, running, sockets };
   const udp: UdpLoadContext = { ports: byName('udp'), pools, counters, timeoutMs: options['udp-timeout-ms'], running };
 
@@ -121,6 +131,7 @@ export async function runSoak(options: SoakOptions, workspaceRoot: string): Prom
     counters.problems.push(`load did not wind down within ${WIND_DOWN_MS} ms; ${sockets.size} sockets cut`);
     for (const socket of sockets) socket.destroy();
   }
+  unsubscribe(clientChannels.tcpConnect.name, track);
   clearInterval(reporter);
 
   // Every connection of the load is closed now: the servers' descriptors should be back where they started.

@@ -22,12 +22,9 @@ export const REPLY_TIMEOUT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 
-/** A connection to `port`, kept in `ctx.sockets` until it closes. */
+/** A connection to `port` (soak.ts keeps it in `ctx.sockets` until it closes). */
 async function open(ctx: TcpLoadContext, port: number): Promise<Socket> {
-  const socket = await connectTcp('127.0.0.1', port, CONNECT_TIMEOUT_MS, (opening) => {
-    ctx.sockets.add(opening);
-    opening.once('close', () => ctx.sockets.delete(opening));
-  });
+  const socket = await connectTcp('127.0.0.1', port, CONNECT_TIMEOUT_MS);
   ctx.counters.connects++;
   return socket;
 }
