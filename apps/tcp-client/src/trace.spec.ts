@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { PROGRAM_RUNTIME, distMain, freePort, onLines, runProgram, scriptedServers, startServer, type RunningServer } from '@sockets/testing';
+import { PROGRAM_RUNTIME, distMain, freePort, onLines, runProgram, scriptedServers, startServer, type RunningServer, traceEvents } from '@sockets/testing';
 
 // e2e: --verbose and --json of the built client, against the built tcp-server and in-test servers.
 jest.setTimeout(30_000);
@@ -7,14 +7,7 @@ jest.setTimeout(30_000);
 const at = (port: number) => ['--host', '127.0.0.1', '--port', String(port)];
 const client = (port: number, args: string[], input?: string | Buffer) => runProgram('tcp-client', [...at(port), ...args], { input });
 
-/** The text trace's lines by event name (the column after the time). */
-function textEvents(stderr: string): Array<{ event: string; line: string }> {
-  return stderr
-    .split('\n')
-    .filter((line) => /^ *[\d.]+ ms {2}\S/.test(line))
-    .map((line) => ({ event: (/^ *[\d.]+ ms {2}(\S+)/.exec(line) as RegExpExecArray)[1], line }));
-}
-const linesOf = (stderr: string, event: string) => textEvents(stderr).filter((entry) => entry.event === event).map((entry) => entry.line);
+const linesOf = (stderr: string, event: string) => traceEvents(stderr).filter((entry) => entry.event === event).map((entry) => entry.line);
 const lineOf = (stderr: string, event: string) => linesOf(stderr, event)[0] ?? '';
 
 function jsonEvents(stderr: string): Array<Record<string, unknown>> {
@@ -37,7 +30,7 @@ describe('tcp-client --verbose against tcp-server', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toBe('HELLO TCP\n');
     const where = `127.0.0.1:${server.port}`;
-    expect(textEvents(result.stderr).map((entry) => entry.event)).toEqual([
+    expect(traceEvents(result.stderr).map((entry) => entry.event)).toEqual([
       'resolve',
       'connecting',
       'connected',
@@ -56,6 +49,9 @@ describe('tcp-client --verbose against tcp-server', () => {
     expect(lineOf(result.stderr, 'peer-closed')).toMatch(/the server closed its side \(FIN\) after 1 of 1 reply$/);
     expect(lineOf(result.stderr, 'closed')).toMatch(/the client closed first: it had no more messages \(half-close\); the server then answered what it owed and closed its side \(FIN\)$/);
     expect(lineOf(result.stderr, 'summary')).toMatch(/1 message, 1 reply; 10 bytes sent, 10 received; round trip min [\d.]+ \/ median [\d.]+ \/ max [\d.]+ ms; at most 1 in flight/);
+
+    // Every line fits an 80-column terminal.
+    for (const line of result.stderr.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   });
 
   it('names the addresses a host name stood for and the one it connected to', async () => {
@@ -92,7 +88,7 @@ describe('tcp-client --verbose against tcp-server', () => {
     const json = await client(server.port, ['--json'], 'a\nb\n');
     const events = jsonEvents(json.stderr);
     expect(json.stderr.trim().split('\n')).toHaveLength(events.length);
-    expect(events.map((event) => event.event)).toEqual(textEvents(text.stderr).map((entry) => entry.event));
+    expect(events.map((event) => event.event)).toEqual(traceEvents(text.stderr).map((entry) => entry.event));
     for (const event of events) expect(typeof event.ms).toBe('number');
     expect(events.find((event) => event.event === 'connected')).toMatchObject({
       local: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
@@ -164,7 +160,7 @@ describe('tcp-client --verbose when the other side decides', () => {
     const port = await freePort();
     const result = await client(port, ['-v', 'anyone']);
     expect(result.code).toBe(1);
-    expect(textEvents(result.stderr).map((entry) => entry.event)).toEqual(['resolve', 'connecting', 'connect-failed', 'summary']);
+    expect(traceEvents(result.stderr).map((entry) => entry.event)).toEqual(['resolve', 'connecting', 'connect-failed', 'summary']);
     expect(lineOf(result.stderr, 'connect-failed')).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} answered the SYN with RST: nothing listens on that port$`));
     expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(`connection refused by 127.0.0.1:${port}`);
   });

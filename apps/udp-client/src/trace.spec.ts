@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { PROGRAM_RUNTIME, distMain, freePort, runProgram, startScriptedUdpServer, startServer, type RunningServer, type ScriptedUdpServer } from '@sockets/testing';
+import { PROGRAM_RUNTIME, distMain, freePort, runProgram, startScriptedUdpServer, startServer, type RunningServer, type ScriptedUdpServer, traceEvents } from '@sockets/testing';
 
 // e2e: --verbose and --json of the built client, against the built udp-server and in-test servers.
 jest.setTimeout(60_000);
@@ -8,14 +8,7 @@ const upper = (message: Buffer) => message.toString('utf8').toUpperCase();
 const client = (args: string[], input?: string | Buffer) => runProgram('udp-client', args, { input });
 const at = (port: number) => ['--host', '127.0.0.1', '--port', String(port)];
 
-/** The text trace's lines by event name (the column after the time). */
-function textEvents(stderr: string): Array<{ event: string; line: string }> {
-  return stderr
-    .split('\n')
-    .filter((line) => /^ *[\d.]+ ms {2}\S/.test(line))
-    .map((line) => ({ event: (/^ *[\d.]+ ms {2}(\S+)/.exec(line) as RegExpExecArray)[1], line }));
-}
-const lineOf = (stderr: string, event: string) => textEvents(stderr).find((entry) => entry.event === event)?.line ?? '';
+const lineOf = (stderr: string, event: string) => traceEvents(stderr).find((entry) => entry.event === event)?.line ?? '';
 
 function jsonEvents(stderr: string): Array<Record<string, unknown>> {
   return stderr
@@ -45,7 +38,7 @@ describe('udp-client --verbose against udp-server', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toBe('HELLO\n');
     const where = `127.0.0.1:${server.port}`;
-    expect(textEvents(result.stderr).map((entry) => entry.event)).toEqual(['resolve', 'socket', 'send', 'reply', 'summary']);
+    expect(traceEvents(result.stderr).map((entry) => entry.event)).toEqual(['resolve', 'socket', 'send', 'reply', 'summary']);
     expect(lineOf(result.stderr, 'resolve')).toContain('127.0.0.1 is an IP address already');
     expect(lineOf(result.stderr, 'socket')).toMatch(new RegExp(`UDP socket 127\\.0\\.0\\.1:\\d+ \\(the OS picked the port\\) for ${where}; nothing sent yet`));
     expect(lineOf(result.stderr, 'send')).toMatch(new RegExp(`message 1: datagram of 5 bytes to ${where}: "hello"$`));
@@ -53,6 +46,9 @@ describe('udp-client --verbose against udp-server', () => {
     expect(lineOf(result.stderr, 'summary')).toMatch(
       /1 message, 1 reply; 1 datagram sent \(5 bytes\), 1 received \(5 bytes\); round trip min [\d.]+ \/ median [\d.]+ \/ max [\d.]+ ms; 0 retransmissions$/,
     );
+
+    // Every line fits an 80-column terminal.
+    for (const line of result.stderr.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   });
 
   it('names the addresses a host name stood for', async () => {
@@ -67,7 +63,7 @@ describe('udp-client --verbose against udp-server', () => {
     expect(json.stdout.toString()).toBe('SAME EVENTS\n');
     const events = jsonEvents(json.stderr);
     expect(json.stderr.trim().split('\n')).toHaveLength(events.length);
-    expect(events.map((event) => event.event)).toEqual(textEvents(text.stderr).map((entry) => entry.event));
+    expect(events.map((event) => event.event)).toEqual(traceEvents(text.stderr).map((entry) => entry.event));
     for (const event of events) expect(typeof event.ms).toBe('number');
     expect(events.find((event) => event.event === 'send')).toMatchObject({ message: 1, attempt: 1, bytes: 11, to: `127.0.0.1:${server.port}`, text: 'same events' });
     expect(events.find((event) => event.event === 'reply')).toMatchObject({ bytes: 11, from: `127.0.0.1:${server.port}`, text: 'SAME EVENTS', rttMs: expect.any(Number) });
@@ -97,9 +93,9 @@ describe('udp-client --verbose when things go wrong', () => {
     const lossy = await scriptedServer(({ message, from }, index, s) => index >= 1 && s.reply(from, upper(message)));
     const result = await client([...at(lossy.port), '--timeout-ms', '50', '-v', 'lost once']);
     expect(result.stdout.toString()).toBe('LOST ONCE\n');
-    expect(textEvents(result.stderr).map((entry) => entry.event)).toEqual(['resolve', 'socket', 'send', 'retransmit', 'send', 'reply', 'socket-closed', 'summary']);
+    expect(traceEvents(result.stderr).map((entry) => entry.event)).toEqual(['resolve', 'socket', 'send', 'retransmit', 'send', 'reply', 'socket-closed', 'summary']);
     expect(lineOf(result.stderr, 'retransmit')).toMatch(/message 1: no reply within 50 ms; sending it again \(attempt 2 of 4\), now waiting 100 ms$/);
-    expect(textEvents(result.stderr)[4].line).toContain('message 1 (attempt 2): datagram of 9 bytes');
+    expect(traceEvents(result.stderr)[4].line).toContain('message 1 (attempt 2): datagram of 9 bytes');
     expect(lineOf(result.stderr, 'reply')).toContain('since attempt 2 (it may answer an earlier copy)');
     expect(lineOf(result.stderr, 'socket-closed')).toContain('the next message leaves from a new socket (new port)');
     expect(lineOf(result.stderr, 'summary')).toMatch(/2 datagrams sent \(18 bytes\), 1 received \(9 bytes\); .*; 1 retransmission$/);

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { NO_TRACE, createClientTrace, previewBytes, type ClientTraceEvent, type TraceFormat } from './client-trace';
+import { NO_TRACE, createClientTrace, previewBytes, wrap, type ClientTraceEvent, type TraceFormat } from './client-trace';
 
 /** A trace into a string, on a clock the test moves. */
 function traced(format: TraceFormat, protocol: 'udp' | 'tcp' = 'udp') {
@@ -31,7 +31,7 @@ describe('createClientTrace', () => {
     expect(NO_TRACE.enabled).toBe(false);
   });
 
-  it('writes one readable line per event, time first, and a summary', () => {
+  it('writes each event time first, wrapped under its text to fit 80 columns, and a summary', () => {
     const { trace, at, lines } = traced('text');
     for (const [ms, event] of UDP_EXCHANGE) {
       at(ms);
@@ -41,14 +41,26 @@ describe('createClientTrace', () => {
     trace.summary();
     trace.summary();
     expect(lines()).toEqual([
-      "    0.00 ms  resolve        localhost is 127.0.0.1 (the resolver's answer, from /etc/hosts or DNS)",
-      '    1.00 ms  socket         UDP socket 127.0.0.1:50000 (the OS picked the port) for 127.0.0.1:12000; nothing sent yet, UDP has no handshake. Each datagram will carry that destination, and only datagrams from it get in',
-      '    1.50 ms  send           message 1: datagram of 5 bytes to 127.0.0.1:12000: "hello"',
-      '    51.5 ms  retransmit     message 1: no reply within 50 ms; sending it again (attempt 2 of 4), now waiting 100 ms',
-      '    51.6 ms  send           message 1 (attempt 2): datagram of 5 bytes to 127.0.0.1:12000: "hello"',
-      '    52.0 ms  reply          reply to message 1: datagram of 5 bytes from 127.0.0.1:12000, round trip 0.40 ms since attempt 2 (it may answer an earlier copy): "HELLO"',
-      '    53.0 ms  summary        1 message, 1 reply; 2 datagrams sent (10 bytes), 1 received (5 bytes); round trip min 0.40 / median 0.40 / max 0.40 ms; 1 retransmission',
+      "    0.00 ms  resolve        localhost is 127.0.0.1 (the resolver's answer, from",
+      '                            /etc/hosts or DNS)',
+      '    1.00 ms  socket         UDP socket 127.0.0.1:50000 (the OS picked the port)',
+      '                            for 127.0.0.1:12000; nothing sent yet, UDP has no',
+      '                            handshake. Each datagram will carry that',
+      '                            destination, and only datagrams from it get in',
+      '    1.50 ms  send           message 1: datagram of 5 bytes to 127.0.0.1:12000:',
+      '                            "hello"',
+      '    51.5 ms  retransmit     message 1: no reply within 50 ms; sending it again',
+      '                            (attempt 2 of 4), now waiting 100 ms',
+      '    51.6 ms  send           message 1 (attempt 2): datagram of 5 bytes to',
+      '                            127.0.0.1:12000: "hello"',
+      '    52.0 ms  reply          reply to message 1: datagram of 5 bytes from',
+      '                            127.0.0.1:12000, round trip 0.40 ms since attempt 2',
+      '                            (it may answer an earlier copy): "HELLO"',
+      '    53.0 ms  summary        1 message, 1 reply; 2 datagrams sent (10 bytes), 1',
+      '                            received (5 bytes); round trip min 0.40 / median',
+      '                            0.40 / max 0.40 ms; 1 retransmission',
     ]);
+    for (const line of lines()) expect(line.length).toBeLessThanOrEqual(80);
   });
 
   it('writes the same events as JSON lines, with the time offset and the fields', () => {
@@ -96,7 +108,15 @@ describe('createClientTrace', () => {
   it('says so when no round trip completed', () => {
     const { trace, lines } = traced('text', 'tcp');
     trace.summary();
-    expect(lines()[0]).toMatch(/0 messages, 0 replies; 0 bytes sent, 0 received; no round trip completed$/);
+    expect(lines().map((line) => line.trim()).join(' ')).toMatch(/0 messages, 0 replies; 0 bytes sent, 0 received; no round trip completed$/);
+  });
+});
+
+describe('wrap', () => {
+  it('breaks at spaces, and a word longer than a line where the line ends', () => {
+    expect(wrap('a bb ccc dddd', 6)).toEqual(['a bb', 'ccc', 'dddd']);
+    expect(wrap('x 0123456789abc y', 5)).toEqual(['x', '01234', '56789', 'abc y']);
+    expect(wrap('short', 80)).toEqual(['short']);
   });
 });
 
@@ -123,7 +143,10 @@ describe('how a TCP connection ended', () => {
   const closed = (fields: Partial<Extract<ClientTraceEvent, { event: 'closed' }>>): string => {
     const { trace, lines } = traced('text', 'tcp');
     trace.emit({ event: 'closed', first: 'client', how: 'half-close', sent: 2, received: 2, ...fields });
-    return lines()[0].replace(/^.* closed {9}/, '');
+    // The event's text, its continuation lines joined back.
+    return lines()
+      .map((line, i) => (i === 0 ? line.replace(/^.* closed {9}/, '') : line.trim()))
+      .join(' ');
   };
 
   it.each([

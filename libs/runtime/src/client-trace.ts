@@ -138,6 +138,33 @@ function utf8Length(data: Buffer, start: number, end: number): number {
   return Buffer.from(sequence.toString('utf8'), 'utf8').equals(sequence) ? length : 0;
 }
 
+/** The text trace fits a terminal this wide. */
+export const TRACE_WIDTH = 80;
+/** Where a line's text starts: after the time (`  1234.5 ms  `) and the event's name. */
+export const TEXT_COLUMN = 28;
+
+/**
+ * `text` in lines of at most `width` characters, broken at spaces; a word longer than a line
+ * (a long address, a preview without spaces) is broken where the line ends.
+ */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (let word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = '';
+    }
+    while (line === '' && word.length > width) {
+      lines.push(word.slice(0, width));
+      word = word.slice(width);
+    }
+    line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
 /** `0.42`, `12.3`, `1500`: enough digits to compare round trips over loopback and beyond. */
 export function formatMs(ms: number): string {
   if (ms < 10) return ms.toFixed(2);
@@ -267,11 +294,15 @@ class TraceWriter implements ClientTrace {
 
   private write(name: string, fields: Record<string, unknown>, text: () => string): void {
     const ms = this.now();
-    const line =
-      this.options.format === 'json'
-        ? JSON.stringify({ event: name, ms: round(ms), ...fields })
-        : `${formatMs(ms).padStart(8)} ms  ${name.padEnd(15)}${text()}`;
-    this.options.output.write(`${line}\n`);
+    if (this.options.format === 'json') {
+      this.options.output.write(`${JSON.stringify({ event: name, ms: round(ms), ...fields })}\n`);
+      return;
+    }
+    // Time and event name, then what happened, wrapped to fit an 80-column terminal: the
+    // columns stay put, and the details go on continuation lines under the text.
+    const [first, ...rest] = wrap(text(), TRACE_WIDTH - TEXT_COLUMN);
+    const lines = [`${formatMs(ms).padStart(8)} ms  ${name.padEnd(TEXT_COLUMN - 13)}${first}`, ...rest.map((line) => `${' '.repeat(TEXT_COLUMN)}${line}`)];
+    this.options.output.write(`${lines.join('\n')}\n`);
   }
 
   private describe(event: ClientTraceEvent): string {

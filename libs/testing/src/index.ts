@@ -43,3 +43,4 @@ export { parseJsonLines } from './json-lines';
 export { waitUntil, withTimeout } from './wait-until';
 export { workerPids, killWorkersAsReplaced } from './workers';
 export { udpBurst, type UdpBurstOptions } from './udp-burst';
+export { traceEvents } from './trace-text';
