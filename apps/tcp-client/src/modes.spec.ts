@@ -101,6 +101,8 @@ describe('tcp-client input modes against the built tcp-server', () => {
       await terminal.seen('AND AGAIN', mark);
       terminal.type('\x04');
       expect(await terminal.exited).toBe(0);
+      // Ctrl-D ends the prompt's line: whatever the shell writes next starts a line of its own.
+      expect(terminal.output()).toMatch(/Input lowercase sentence: (\x1b\[\d+G)?\r*\n$/);
     } finally {
       terminal.kill();
     }

@@ -133,8 +133,8 @@ describe('tcp-server framing and transforms (built program, loopback)', () => {
     expect(peer.received).toEqual(expected);
   });
 
-  it('serves IPv4 and IPv6 at once when bound to ::', async () => {
-    const dual = await startServer('tcp-server', ['--host', '::']);
+  it('serves IPv4 and IPv6 at once when bound to ::, and logs each peer as it wrote itself', async () => {
+    const dual = await startServer('tcp-server', ['--host', '::', '--log-level', 'debug']);
     try {
       expect(dual.address).toBe('::');
       for (const host of ['127.0.0.1', '::1']) {
@@ -142,13 +142,17 @@ describe('tcp-server framing and transforms (built program, loopback)', () => {
         await peer.write(`via ${host}\n`);
         await peer.waitForText('\n');
         expect(peer.text).toBe(`VIA ${host}\n`.toUpperCase());
+        // An IPv4 client of a dual-stack socket is 127.0.0.1 here too, not ::ffff:127.0.0.1.
+        const localPort = peer.localPort;
+        expect(await dual.waitForLog((l) => l.msg === 'connection accepted' && l.remotePort === localPort)).toMatchObject({ level: 20, remoteAddress: host, localPort: dual.port });
+        peer.destroy();
       }
     } finally {
       await dual.stop();
     }
   });
 
-  it('logs one line per connection at close, with counts and no text at debug', async () => {
+  it('logs each connection as it is accepted and at close, with counts and no text, at debug', async () => {
     const peer = await connect(server.port);
     await peer.write('kumquat\nzebra\r\n');
     await peer.waitForBytes(15);
@@ -158,7 +162,7 @@ describe('tcp-server framing and transforms (built program, loopback)', () => {
     const line = await server.waitForLog((l) => l.msg === 'connection closed' && l.remotePort === localPort);
     expect(line).toMatchObject({ level: 20, remoteAddress: '127.0.0.1', bytesIn: 15, bytesOut: 15, messages: 2, reason: 'peer closed' });
     expect(typeof line.durationMs).toBe('number');
-    expect(server.logs.filter((l) => l.remotePort === localPort)).toHaveLength(1);
+    expect(server.logs.filter((l) => l.remotePort === localPort).map((l) => l.msg)).toEqual(['connection accepted', 'connection closed']);
     expect(JSON.stringify(server.logs)).not.toMatch(/kumquat|zebra/i);
   });
 

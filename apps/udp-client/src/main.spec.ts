@@ -104,6 +104,8 @@ describe('udp-client against udp-server', () => {
       child.stdin.write('\x04');
       expect(await exited).toBe(0);
       expect(screen.split('Input lowercase sentence:').length - 1).toBe(3);
+      // Ctrl-D ends the prompt's line: whatever the shell writes next starts a line of its own.
+      expect(screen).toMatch(/Input lowercase sentence: (\x1b\[\d+G)?\r*\n$/);
     } finally {
       clearTimeout(killer);
       child.kill('SIGKILL');
@@ -168,7 +170,7 @@ describe('udp-client when datagrams are lost', () => {
     // Less than one attempt's wait: the ICMP refusal ended it, not the retries.
     expect(performance.now() - startedAt).toBeLessThan(timeoutMs);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`connection refused by 127.0.0.1:${port}\n`);
+    expect(result.stderr).toBe(`connection refused by 127.0.0.1:${port} (ICMP port unreachable: nothing listens there)\n`);
     expect(result.stdout.toString()).toBe('');
   });
 

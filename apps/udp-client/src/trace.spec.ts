@@ -114,7 +114,7 @@ describe('udp-client --verbose when things go wrong', () => {
     const result = await client([...at(port), '-v', 'anyone']);
     expect(result.code).toBe(1);
     expect(lineOf(result.stderr, 'refused')).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} answered with ICMP port unreachable: nothing listens on that port; giving up$`));
-    expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(`connection refused by 127.0.0.1:${port}`);
+    expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(`connection refused by 127.0.0.1:${port} (ICMP port unreachable: nothing listens there)`);
   });
 
   it('traces an empty reply to a non-empty message as ignored', async () => {

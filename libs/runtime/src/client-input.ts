@@ -51,7 +51,8 @@ export async function* readLines(input: AsyncIterable<Buffer>): AsyncGenerator<B
 /**
  * Sentences typed at a terminal. The prompt goes to `output` (stderr), so stdout carries only
  * replies; it is shown again once the caller has printed the reply and asks for the next line.
- * Ends at Ctrl-D; Ctrl-C ends the program, as it would at any other prompt.
+ * Ends at Ctrl-D, which ends the prompt's line too, so the shell's prompt starts on a line of
+ * its own; Ctrl-C ends the program, as it would at any other prompt.
  */
 export async function* promptLines(input: Readable, output: Writable, prompt = PROMPT): AsyncGenerator<Buffer> {
   const rl = createInterface({ input, output, prompt, terminal: true });
@@ -66,6 +67,7 @@ export async function* promptLines(input: Readable, output: Writable, prompt = P
       yield Buffer.from(line, 'utf8');
       rl.prompt();
     }
+    output.write('\n');
   } finally {
     rl.close();
   }

@@ -3,7 +3,7 @@
 // Each transport's own data path lives in libs/tcp and libs/udp.
 export * from './errors';
 export { describeSocketError, errorCode } from './describe-socket-error';
-export { formatAddress } from './format-address';
+export { formatAddress, peerAddress } from './format-address';
 export { connectTcp } from './connect';
 export { ServiceStats, type Service } from './service';
 export { serve, type ServeOptions } from './serve';

@@ -2,7 +2,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { rateLimitedWarning, type Logger } from '@sockets/logging';
 import type { TransformName } from '@sockets/transform';
 import { ReplyEncoder, ReplyEngine } from '@sockets/wire-codec';
-import { errorCode, ServiceStats, type Service } from '@sockets/runtime';
+import { errorCode, peerAddress, ServiceStats, type Service } from '@sockets/runtime';
 import { ConnectionList, type Linked } from './connection-list';
 
 export interface TcpServerOptions {
@@ -95,7 +95,7 @@ export function createTcpServer(options: TcpServerOptions): Service {
       if (count >= options.maxPerAddress) {
         socket.destroy();
         stats.connectionsRejected++;
-        warnOverAddressCap({ remoteAddress: address, remotePort: socket.remotePort, maxPerAddress: options.maxPerAddress });
+        warnOverAddressCap({ remoteAddress: peerAddress(address), remotePort: socket.remotePort, maxPerAddress: options.maxPerAddress });
         return;
       }
       perAddress.set(address, count + 1);
@@ -111,7 +111,7 @@ export function createTcpServer(options: TcpServerOptions): Service {
   const reportServerError = rateLimitedWarning(logger, 'server error', 'error');
   server.on('drop', (peer) => {
     stats.connectionsRejected++;
-    warnOverCap({ remoteAddress: peer?.remoteAddress, remotePort: peer?.remotePort, maxConnections });
+    warnOverCap({ remoteAddress: peerAddress(peer?.remoteAddress), remotePort: peer?.remotePort, maxConnections });
   });
 
   let idleSweep: NodeJS.Timeout | undefined;
@@ -218,8 +218,11 @@ class TcpConnection implements Linked<TcpConnection> {
     // Read now, as a destroyed socket no longer knows its peer; and only when a line will say
     // it: the first read is a getpeername(2) (Node keeps the answer for later reads).
     if (server.debug) {
-      this.remoteAddress = socket.remoteAddress;
+      this.remoteAddress = peerAddress(socket.remoteAddress);
       this.remotePort = socket.remotePort;
+      // The textbook's picture: the welcoming socket has handed this client a connection socket
+      // of its own, on the server's port, for this client's address and port alone.
+      server.options.logger.debug({ ...this.peer(), localAddress: peerAddress(socket.localAddress), localPort: socket.localPort }, 'connection accepted');
     }
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());

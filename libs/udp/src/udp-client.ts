@@ -164,7 +164,8 @@ export class UdpRequester {
         // the host has said no, and waiting out the retries would only hide it.
         this.retireSocket();
         if (!canSwitch) {
-          throw new ConnectionRefusedError(`connection refused by ${formatAddress(this.options.host, this.options.port)}`);
+          // The contract's words, then what happened: UDP has no connection to refuse.
+          throw new ConnectionRefusedError(`connection refused by ${formatAddress(this.options.host, this.options.port)} (ICMP port unreachable: nothing listens there)`);
         }
         this.addressIndex++;
         this.checkSize(message);

@@ -4,7 +4,7 @@ import { isIPv6 } from 'node:net';
 import { rateLimitedWarning, type Logger } from '@sockets/logging';
 import type { TransformName } from '@sockets/transform';
 import { MAX_DATAGRAM_PAYLOAD, ReplyEngine } from '@sockets/wire-codec';
-import { errorCode, ServiceStats, type Service } from '@sockets/runtime';
+import { errorCode, peerAddress, ServiceStats, type Service } from '@sockets/runtime';
 
 export interface UdpServerOptions {
   transform: TransformName;
@@ -32,12 +32,12 @@ export function createUdpServer(options: UdpServerOptions): Service {
 
   const onMessage = (message: Buffer, peer: RemoteInfo): void => {
     stats.bytesReceived += message.length;
-    if (trace) logger.trace({ remoteAddress: peer.address, text: message.toString('utf8') }, 'datagram text');
+    if (trace) logger.trace({ remoteAddress: peerAddress(peer.address), text: message.toString('utf8') }, 'datagram text');
     const reply = engine.feed(message) ?? EMPTY;
     if (reply.length > MAX_DATAGRAM_PAYLOAD.udp4 && reply.length > replyLimit(peer)) {
       // `upper` can grow a message (ß becomes SS): a reply may not fit where its request did.
       stats.countError('reply_too_large');
-      warnTooLarge({ remoteAddress: peer.address, remotePort: peer.port, bytesIn: message.length, bytesOut: reply.length, maxBytes: replyLimit(peer) });
+      warnTooLarge({ remoteAddress: peerAddress(peer.address), remotePort: peer.port, bytesIn: message.length, bytesOut: reply.length, maxBytes: replyLimit(peer) });
       return;
     }
     const sending = socket as Socket;
@@ -48,7 +48,7 @@ export function createUdpServer(options: UdpServerOptions): Service {
     stats.messages++;
     stats.bytesSent += reply.length;
     if (debug) {
-      logger.debug({ remoteAddress: peer.address, remotePort: peer.port, bytesIn: message.length, bytesOut: reply.length }, 'datagram answered');
+      logger.debug({ remoteAddress: peerAddress(peer.address), remotePort: peer.port, bytesIn: message.length, bytesOut: reply.length }, 'datagram answered');
     }
   };
 
@@ -58,7 +58,7 @@ export function createUdpServer(options: UdpServerOptions): Service {
       new Promise<AddressInfo>((resolve, reject) => {
         const type = isIPv6(host) || host === '::' ? 'udp6' : 'udp4';
         // reusePort is Node 22.12's; the types this workspace builds with (Node 20's) lack it.
-        const lookup = peerAddress(type === 'udp6' ? 6 : 4);
+        const lookup = lookupAsIs(type === 'udp6' ? 6 : 4);
         const bound = createSocket({ type, ipv6Only: false, lookup, reusePort } as SocketOptions);
         bound.on('message', onMessage);
         bound.once('error', reject);
@@ -85,7 +85,7 @@ export function createUdpServer(options: UdpServerOptions): Service {
  * nothing to resolve or test. dgram's default lookup would still answer on the next tick,
  * holding every reply until then; answering at once lets the send complete inside `send()`.
  */
-function peerAddress(family: 4 | 6) {
+function lookupAsIs(family: 4 | 6) {
   return (address: string, _options: unknown, callback: (error: Error | null, address: string, family: number) => void): void =>
     callback(null, address, family);
 }
