@@ -139,6 +139,17 @@ describe('udp-server over IPv6', () => {
     expect((await udpExchange(server.port, 'over ipv6', { host: '::1' })).toString()).toBe('OVER IPV6');
   });
 
+  it('with --drop-rate, drops that fraction of datagrams, evenly spread, and says so in its ready line', async () => {
+    const server = await start(['--drop-rate', '0.5', '--log-level', 'debug']);
+    expect(server.ready).toMatchObject({ dropRate: 0.5 });
+    // The first is dropped, the second answered, and so on: one attempt each, no retransmission.
+    await expect(udpExchange(server.port, 'first', { attempts: 1, waitMs: 300 })).rejects.toThrow();
+    expect((await udpExchange(server.port, 'second', { attempts: 1, waitMs: 5000 })).toString()).toBe('SECOND');
+    await expect(udpExchange(server.port, 'third', { attempts: 1, waitMs: 300 })).rejects.toThrow();
+    expect((await udpExchange(server.port, 'fourth', { attempts: 1, waitMs: 5000 })).toString()).toBe('FOURTH');
+    expect(server.logs.filter((line) => line.msg === 'datagram dropped (--drop-rate)')).toHaveLength(2);
+  });
+
   it('binds :: for IPv4 and IPv6 at once, with the IPv4 datagram limit for IPv4 peers', async () => {
     const server = await start(['--host', '::']);
     expect((await udpExchange(server.port, 'four', { host: '127.0.0.1' })).toString()).toBe('FOUR');

@@ -238,6 +238,7 @@ describe('udp-server as a service (built program, loopback)', () => {
       [[], { METRICS_PORT: '' }, 'METRICS_PORT (environment)'],
       [['--workers', '2'], { WORKERS: 'banana' }, 'WORKERS (environment)'],
       [['--port', '1'], {}, '--port given 2 times ("0", "1")'],
+      [['--drop-rate', '1.5'], {}, '--drop-rate'],
     ])('refuses %j %j with exit 2 and one line naming %s', async (args, env, flag) => {
       const result = await runProgram('udp-server', ['--host', '127.0.0.1', '--port', '0', ...args], { env });
       expect(result.code).toBe(2);

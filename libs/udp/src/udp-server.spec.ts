@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { noopLogger } from '@sockets/logging';
-import { createUdpServer } from './udp-server';
+import { createUdpServer, dropped } from './udp-server';
 
 /**
  * The server reuses a reply's memory once `send` has handed it to the kernel. Were that wrong,
@@ -60,5 +60,16 @@ describe('udp-server data path', () => {
       for (const socket of clients) socket.close();
       await service.stop();
     }
+  });
+});
+
+describe('dropped (--drop-rate)', () => {
+  it('drops that fraction, evenly spread, the first among them, the same on every run', () => {
+    const pattern = (rate: number, n: number) => Array.from({ length: n }, (_, i) => dropped(i, rate));
+    expect(pattern(0.5, 6)).toEqual([true, false, true, false, true, false]);
+    expect(pattern(0.25, 8)).toEqual([true, false, false, false, true, false, false, false]);
+    expect(pattern(1, 3)).toEqual([true, true, true]);
+    expect(pattern(0, 3)).toEqual([false, false, false]);
+    for (const rate of [0.1, 0.3, 0.5, 0.9]) expect(pattern(rate, 1000).filter(Boolean)).toHaveLength(rate * 1000);
   });
 });

@@ -8,7 +8,21 @@ import { errorCode, peerAddress, ServiceStats, type Service } from '@sockets/run
 
 export interface UdpServerOptions {
   transform: TransformName;
+  /**
+   * For learning and testing: the fraction of datagrams dropped unanswered, evenly spread, as a
+   * lossy network would (udp-client's retransmissions then show). 0 in any real use.
+   */
+  dropRate?: number;
   logger: Logger;
+}
+
+/**
+ * Whether datagram `index` (from 0) is one of the `rate` dropped: evenly spread and the same on
+ * every run, so a lesson or a test sees the same losses each time. With 0.5 the 1st, 3rd, 5th
+ * ... are dropped; with 1, all.
+ */
+export function dropped(index: number, rate: number): boolean {
+  return Math.ceil((index + 1) * rate) > Math.ceil(index * rate);
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -30,8 +44,15 @@ export function createUdpServer(options: UdpServerOptions): Service {
   const warnTooLarge = rateLimitedWarning(logger, 'reply too large for one datagram, not sent');
   const warnSocketError = rateLimitedWarning(logger, 'socket error');
 
+  const dropRate = options.dropRate ?? 0;
+  let received = 0;
   const onMessage = (message: Buffer, peer: RemoteInfo): void => {
     stats.bytesReceived += message.length;
+    if (dropRate > 0 && dropped(received++, dropRate)) {
+      stats.countError('dropped_on_purpose');
+      if (debug) logger.debug({ remoteAddress: peerAddress(peer.address), remotePort: peer.port, bytesIn: message.length, dropRate }, 'datagram dropped (--drop-rate)');
+      return;
+    }
     if (trace) logger.trace({ remoteAddress: peerAddress(peer.address), text: message.toString('utf8') }, 'datagram text');
     const reply = engine.feed(message) ?? EMPTY;
     if (reply.length > MAX_DATAGRAM_PAYLOAD.udp4 && reply.length > replyLimit(peer)) {
