@@ -165,3 +165,44 @@ describe('tcp-client --verbose when the other side decides', () => {
     expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(`connection refused by 127.0.0.1:${port}`);
   });
 });
+
+describe('tcp-client --diagram', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer('tcp-server');
+  });
+  afterAll(() => server.stop());
+
+  it('draws the exchange as a Mermaid sequence diagram on stderr, stdout unchanged', async () => {
+    const result = await client(server.port, ['--diagram', 'hello', 'tcp']);
+    expect({ code: result.code, stdout: result.stdout.toString() }).toEqual({ code: 0, stdout: 'HELLO TCP\n' });
+    const lines = result.stderr.trimEnd().split('\n');
+    const where = `127.0.0.1:${server.port}`;
+    expect(lines[0]).toBe('sequenceDiagram');
+    expect(lines[1]).toMatch(/^ {4}participant C as TCP client 127\.0\.0\.1:\d+$/);
+    expect(lines[2]).toBe(`    participant S as TCP server ${where}`);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        `    C->>S: SYN (to ${where})`,
+        '    S->>C: SYN-ACK',
+        '    C->>S: ACK',
+        '    C->>S: message 1: "hello tcp\\n" (10 bytes)',
+        '    C->>S: FIN: no more messages (1 reply owed)',
+        expect.stringMatching(/^ {4}S->>C: reply 1: "HELLO TCP\\n" \(10 bytes, round trip [\d.]+ ms\)$/),
+        '    S->>C: FIN (after 1 of 1 reply)',
+      ]),
+    );
+    // No trace line: the diagram is instead of it.
+    expect(traceEvents(result.stderr)).toEqual([]);
+  });
+
+  it('draws a refused handshake, and the error line still follows', async () => {
+    const port = await freePort();
+    const result = await client(port, ['--diagram', 'anyone']);
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('sequenceDiagram');
+    expect(lines).toContain(`    S--xC: RST: nothing listens on 127.0.0.1:${port}`);
+    expect(lines.at(-1)).toBe(`connection refused by 127.0.0.1:${port}`);
+  });
+});

@@ -152,3 +152,36 @@ describe('udp-client --verbose when things go wrong', () => {
     );
   });
 });
+
+describe('udp-client --diagram', () => {
+  it('draws each datagram, the lost one and its retransmission, stdout unchanged', async () => {
+    const lossy = await startServer('udp-server', ['--drop-rate', '0.5']);
+    try {
+      const result = await client([...at(lossy.port), '--timeout-ms', '200', '--diagram', 'hello']);
+      expect({ code: result.code, stdout: result.stdout.toString() }).toEqual({ code: 0, stdout: 'HELLO\n' });
+      const lines = result.stderr.trimEnd().split('\n');
+      const where = `127.0.0.1:${lossy.port}`;
+      expect(lines.slice(0, 3)).toEqual(['sequenceDiagram', expect.stringMatching(/^ {4}participant C as UDP client 127\.0\.0\.1:\d+$/), `    participant S as UDP server ${where}`]);
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          '    C->>S: message 1: datagram "hello" (5 bytes)',
+          '    Note over C: no reply within 200 ms: message 1 again (attempt 2 of 4), now waiting 400 ms',
+          '    C->>S: message 1, attempt 2: datagram "hello" (5 bytes)',
+          expect.stringMatching(/^ {4}S->>C: reply 1: datagram "HELLO" \(5 bytes, round trip [\d.]+ ms, to attempt 2 or an earlier copy\)$/),
+        ]),
+      );
+    } finally {
+      await lossy.stop();
+    }
+  });
+
+  it('draws the ICMP refusal, and the error line still follows', async () => {
+    const port = await freePort();
+    const result = await client([...at(port), '--diagram', 'anyone']);
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('sequenceDiagram');
+    expect(lines).toContain(`    S--xC: ICMP port unreachable: nothing listens on 127.0.0.1:${port}`);
+    expect(lines.at(-1)).toBe(`connection refused by 127.0.0.1:${port} (ICMP port unreachable: nothing listens there)`);
+  });
+});

@@ -402,5 +402,6 @@ export function clientFlags() {
     'log-format': logFormatFlag(),
     verbose: booleanFlag({ short: 'v', description: 'trace the exchange on stderr, one line per event (socket, each message and reply, round trips) and a summary' }),
     json: booleanFlag({ description: 'the same trace as JSON lines on stderr, one object per event (implies --verbose)' }),
+    diagram: booleanFlag({ description: 'instead of the trace, a Mermaid sequence diagram of the exchange on stderr, once it is over' }),
   };
 }

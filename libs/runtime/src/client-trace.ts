@@ -180,16 +180,74 @@ function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
-interface Tally {
-  messages: number;
-  replies: number;
-  sent: number;
-  received: number;
-  bytesSent: number;
-  bytesReceived: number;
-  retransmissions: number;
-  maxInFlight: number;
-  rtts: number[];
+/** What an exchange added up to, counted from its events, for a trace's or a diagram's last word. */
+export class Tally {
+  private messages = 0;
+  private replies = 0;
+  private sent = 0;
+  private received = 0;
+  private bytesSent = 0;
+  private bytesReceived = 0;
+  private retransmissions = 0;
+  private maxInFlight = 0;
+  private readonly rtts: number[] = [];
+
+  constructor(private readonly protocol: 'udp' | 'tcp') {}
+
+  count(event: ClientTraceEvent): void {
+    switch (event.event) {
+      case 'send':
+        if ((event.attempt ?? 1) === 1) this.messages++;
+        this.sent++;
+        this.bytesSent += event.bytes;
+        this.maxInFlight = Math.max(this.maxInFlight, event.inFlight ?? 1);
+        break;
+      case 'reply':
+        this.replies++;
+        this.received++;
+        this.bytesReceived += event.bytes;
+        this.rtts.push(event.rttMs);
+        break;
+      case 'ignored':
+        this.received++;
+        this.bytesReceived += event.bytes;
+        break;
+      case 'retransmit':
+        this.retransmissions++;
+        break;
+    }
+  }
+
+  /** The summary as JSON fields. */
+  fields(): Record<string, unknown> {
+    const rtt = this.rtts.length > 0 ? spread(this.rtts) : null;
+    const udp = this.protocol === 'udp';
+    return {
+      protocol: this.protocol,
+      messages: this.messages,
+      replies: this.replies,
+      bytesSent: this.bytesSent,
+      bytesReceived: this.bytesReceived,
+      ...(udp ? { datagramsSent: this.sent, datagramsReceived: this.received, retransmissions: this.retransmissions } : { maxInFlight: this.maxInFlight }),
+      rttMs: rtt && { min: round(rtt.min), median: round(rtt.median), max: round(rtt.max) },
+    };
+  }
+
+  /** The summary in words. */
+  text(): string {
+    const rtt = this.rtts.length > 0 ? spread(this.rtts) : null;
+    const udp = this.protocol === 'udp';
+    const parts = [`${plural(this.messages, 'message')}, ${plural(this.replies, 'reply', 'replies')}`];
+    parts.push(
+      udp
+        ? `${plural(this.sent, 'datagram')} sent (${plural(this.bytesSent, 'byte')}), ${this.received} received (${plural(this.bytesReceived, 'byte')})`
+        : `${plural(this.bytesSent, 'byte')} sent, ${this.bytesReceived} received`,
+    );
+    parts.push(rtt ? `round trip min ${formatMs(rtt.min)} / median ${formatMs(rtt.median)} / max ${formatMs(rtt.max)} ms` : 'no round trip completed');
+    if (udp) parts.push(plural(this.retransmissions, 'retransmission'));
+    else if (this.sent > 0) parts.push(`at most ${this.maxInFlight} in flight; retransmissions: none visible (TCP resends lost segments itself, below the socket)`);
+    return parts.join('; ');
+  }
 }
 
 class TraceWriter implements ClientTrace {
@@ -197,21 +255,12 @@ class TraceWriter implements ClientTrace {
   private readonly clock: () => number;
   private readonly origin: number;
   private summarized = false;
-  private readonly tally: Tally = {
-    messages: 0,
-    replies: 0,
-    sent: 0,
-    received: 0,
-    bytesSent: 0,
-    bytesReceived: 0,
-    retransmissions: 0,
-    maxInFlight: 0,
-    rtts: [],
-  };
+  private readonly tally: Tally;
 
-  constructor(private readonly options: ClientTraceOptions) {
+  constructor(private readonly options: ClientTraceOptions & { format: 'text' | 'json' }) {
     this.clock = options.clock ?? (() => performance.now());
     this.origin = this.clock();
+    this.tally = new Tally(options.protocol);
   }
 
   now(): number {
@@ -219,62 +268,14 @@ class TraceWriter implements ClientTrace {
   }
 
   emit(event: ClientTraceEvent): void {
-    this.count(event);
-    this.write(event.event, this.fields(event), () => this.describe(event));
+    this.tally.count(event);
+    this.write(event.event, this.fields(event), () => describeEvent(event));
   }
 
   summary(): void {
     if (this.summarized) return;
     this.summarized = true;
-    const { tally } = this;
-    const rtt = tally.rtts.length > 0 ? spread(tally.rtts) : null;
-    const udp = this.options.protocol === 'udp';
-    const fields: Record<string, unknown> = {
-      protocol: this.options.protocol,
-      messages: tally.messages,
-      replies: tally.replies,
-      bytesSent: tally.bytesSent,
-      bytesReceived: tally.bytesReceived,
-      ...(udp ? { datagramsSent: tally.sent, datagramsReceived: tally.received, retransmissions: tally.retransmissions } : { maxInFlight: tally.maxInFlight }),
-      rttMs: rtt && { min: round(rtt.min), median: round(rtt.median), max: round(rtt.max) },
-    };
-    this.write('summary', fields, () => {
-      const parts = [`${plural(tally.messages, 'message')}, ${plural(tally.replies, 'reply', 'replies')}`];
-      parts.push(
-        udp
-          ? `${plural(tally.sent, 'datagram')} sent (${plural(tally.bytesSent, 'byte')}), ${tally.received} received (${plural(tally.bytesReceived, 'byte')})`
-          : `${plural(tally.bytesSent, 'byte')} sent, ${tally.bytesReceived} received`,
-      );
-      parts.push(rtt ? `round trip min ${formatMs(rtt.min)} / median ${formatMs(rtt.median)} / max ${formatMs(rtt.max)} ms` : 'no round trip completed');
-      if (udp) parts.push(plural(tally.retransmissions, 'retransmission'));
-      else if (tally.sent > 0) parts.push(`at most ${tally.maxInFlight} in flight; retransmissions: none visible (TCP resends lost segments itself, below the socket)`);
-      return parts.join('; ');
-    });
-  }
-
-  private count(event: ClientTraceEvent): void {
-    const { tally } = this;
-    switch (event.event) {
-      case 'send':
-        if ((event.attempt ?? 1) === 1) tally.messages++;
-        tally.sent++;
-        tally.bytesSent += event.bytes;
-        tally.maxInFlight = Math.max(tally.maxInFlight, event.inFlight ?? 1);
-        break;
-      case 'reply':
-        tally.replies++;
-        tally.received++;
-        tally.bytesReceived += event.bytes;
-        tally.rtts.push(event.rttMs);
-        break;
-      case 'ignored':
-        tally.received++;
-        tally.bytesReceived += event.bytes;
-        break;
-      case 'retransmit':
-        tally.retransmissions++;
-        break;
-    }
+    this.write('summary', this.tally.fields(), () => this.tally.text());
   }
 
   /** The event as JSON fields: the bytes become their preview, times are rounded. */
@@ -304,70 +305,71 @@ class TraceWriter implements ClientTrace {
     const lines = [`${formatMs(ms).padStart(8)} ms  ${name.padEnd(TEXT_COLUMN - 13)}${first}`, ...rest.map((line) => `${' '.repeat(TEXT_COLUMN)}${line}`)];
     this.options.output.write(`${lines.join('\n')}\n`);
   }
+}
 
-  private describe(event: ClientTraceEvent): string {
-    switch (event.event) {
-      case 'resolve': {
-        const { host, addresses } = event;
-        if (addresses.length === 1 && addresses[0] === host) return `${host} is an IP address already: nothing to look up`;
-        const first = addresses.length > 1 ? `; trying ${addresses[0]} first` : '';
-        return `${host} is ${addresses.join(', ')} (the resolver's answer, from /etc/hosts or DNS)${first}`;
-      }
-      case 'socket':
-        return `UDP socket ${event.local} (the OS picked the port) for ${event.remote}; nothing sent yet, UDP has no handshake. Each datagram will carry that destination, and only datagrams from it get in`;
-      case 'socket-closed':
-        return `closed socket ${event.local}: after a retransmission the server may answer twice, and a late copy must not pass for the next reply, so the next message leaves from a new socket (new port)`;
-      case 'connecting':
-        return `knocking on ${event.to}: the kernel sends SYN and waits for SYN-ACK (the three-way handshake)`;
-      case 'connect-failed':
-        return event.code === 'ECONNREFUSED'
-          ? `${event.to} answered the SYN with RST: nothing listens on that port`
-          : `could not connect to ${event.to} (${event.code})`;
-      case 'connected':
-        return `connection set up in ${formatMs(event.handshakeMs)} ms: our socket ${event.local} (the OS picked the port) <-> ${event.remote}. From now on bytes go into this connection, no address attached`;
-      case 'send': {
-        const { text, cut } = previewBytes(event.data);
-        const shown = `"${text}"${cut ? '...' : ''}`;
-        if (event.to !== undefined) {
-          const attempt = (event.attempt ?? 1) > 1 ? ` (attempt ${event.attempt})` : '';
-          return `message ${event.message}${attempt}: datagram of ${plural(event.bytes, 'byte')} to ${event.to}: ${shown}`;
-        }
-        return `message ${event.message}: ${plural(event.bytes, 'byte')} into the connection: ${shown} (${event.inFlight ?? 1} in flight)`;
-      }
-      case 'reply': {
-        const { text, cut } = previewBytes(event.data);
-        const shown = `"${text}"${cut ? '...' : ''}`;
-        const rtt = `round trip ${formatMs(event.rttMs)} ms`;
-        if (event.from !== undefined) {
-          const ambiguous = (event.attempt ?? 1) > 1 ? ` since attempt ${event.attempt} (it may answer an earlier copy)` : '';
-          return `reply to message ${event.message}: datagram of ${plural(event.bytes, 'byte')} from ${event.from}, ${rtt}${ambiguous}: ${shown}`;
-        }
-        return `reply to message ${event.message}: ${plural(event.bytes, 'byte')}, ${rtt}: ${shown} (${event.inFlight ?? 0} still in flight)`;
-      }
-      case 'retransmit':
-        return `message ${event.message}: no reply within ${event.waitedMs} ms; sending it again (attempt ${event.attempt} of ${event.attempts}), now waiting ${event.nextWaitMs} ms`;
-      case 'gave-up':
-        return `message ${event.message}: no reply within ${event.waitedMs} ms to attempt ${event.attempts} of ${event.attempts}; giving up`;
-      case 'ignored': {
-        if (event.reason === 'empty-reply') {
-          return `empty datagram from ${event.from} ignored: no server answers a non-empty message with nothing, a proxy relaying an ICMP error does; still waiting`;
-        }
-        const { text, cut } = previewBytes(event.data);
-        return `datagram of ${plural(event.bytes, 'byte')} from ${event.from} ignored: no message is waiting for a reply (a late duplicate?): "${text}"${cut ? '...' : ''}`;
-      }
-      case 'refused':
-        return `${event.to} answered with ICMP port unreachable: nothing listens on that port; ${event.next ? `trying ${event.next}` : 'giving up'}`;
-      case 'half-close': {
-        const owed = event.sent - event.received;
-        return `no more messages: sent FIN (half-close); the server can still send, ${plural(owed, 'reply', 'replies')} owed`;
-      }
-      case 'peer-closed': {
-        const how = event.how === 'end' ? 'closed its side (FIN)' : event.how === 'reset' ? 'reset the connection (RST)' : `connection lost (${event.how})`;
-        return `the server ${how} after ${event.received} of ${plural(event.sent, 'reply', 'replies')}`;
-      }
-      case 'closed':
-        return describeClose(event);
+/** An event in words, as the text trace writes it. */
+export function describeEvent(event: ClientTraceEvent): string {
+  switch (event.event) {
+    case 'resolve': {
+      const { host, addresses } = event;
+      if (addresses.length === 1 && addresses[0] === host) return `${host} is an IP address already: nothing to look up`;
+      const first = addresses.length > 1 ? `; trying ${addresses[0]} first` : '';
+      return `${host} is ${addresses.join(', ')} (the resolver's answer, from /etc/hosts or DNS)${first}`;
     }
+    case 'socket':
+      return `UDP socket ${event.local} (the OS picked the port) for ${event.remote}; nothing sent yet, UDP has no handshake. Each datagram will carry that destination, and only datagrams from it get in`;
+    case 'socket-closed':
+      return `closed socket ${event.local}: after a retransmission the server may answer twice, and a late copy must not pass for the next reply, so the next message leaves from a new socket (new port)`;
+    case 'connecting':
+      return `knocking on ${event.to}: the kernel sends SYN and waits for SYN-ACK (the three-way handshake)`;
+    case 'connect-failed':
+      return event.code === 'ECONNREFUSED'
+        ? `${event.to} answered the SYN with RST: nothing listens on that port`
+        : `could not connect to ${event.to} (${event.code})`;
+    case 'connected':
+      return `connection set up in ${formatMs(event.handshakeMs)} ms: our socket ${event.local} (the OS picked the port) <-> ${event.remote}. From now on bytes go into this connection, no address attached`;
+    case 'send': {
+      const { text, cut } = previewBytes(event.data);
+      const shown = `"${text}"${cut ? '...' : ''}`;
+      if (event.to !== undefined) {
+        const attempt = (event.attempt ?? 1) > 1 ? ` (attempt ${event.attempt})` : '';
+        return `message ${event.message}${attempt}: datagram of ${plural(event.bytes, 'byte')} to ${event.to}: ${shown}`;
+      }
+      return `message ${event.message}: ${plural(event.bytes, 'byte')} into the connection: ${shown} (${event.inFlight ?? 1} in flight)`;
+    }
+    case 'reply': {
+      const { text, cut } = previewBytes(event.data);
+      const shown = `"${text}"${cut ? '...' : ''}`;
+      const rtt = `round trip ${formatMs(event.rttMs)} ms`;
+      if (event.from !== undefined) {
+        const ambiguous = (event.attempt ?? 1) > 1 ? ` since attempt ${event.attempt} (it may answer an earlier copy)` : '';
+        return `reply to message ${event.message}: datagram of ${plural(event.bytes, 'byte')} from ${event.from}, ${rtt}${ambiguous}: ${shown}`;
+      }
+      return `reply to message ${event.message}: ${plural(event.bytes, 'byte')}, ${rtt}: ${shown} (${event.inFlight ?? 0} still in flight)`;
+    }
+    case 'retransmit':
+      return `message ${event.message}: no reply within ${event.waitedMs} ms; sending it again (attempt ${event.attempt} of ${event.attempts}), now waiting ${event.nextWaitMs} ms`;
+    case 'gave-up':
+      return `message ${event.message}: no reply within ${event.waitedMs} ms to attempt ${event.attempts} of ${event.attempts}; giving up`;
+    case 'ignored': {
+      if (event.reason === 'empty-reply') {
+        return `empty datagram from ${event.from} ignored: no server answers a non-empty message with nothing, a proxy relaying an ICMP error does; still waiting`;
+      }
+      const { text, cut } = previewBytes(event.data);
+      return `datagram of ${plural(event.bytes, 'byte')} from ${event.from} ignored: no message is waiting for a reply (a late duplicate?): "${text}"${cut ? '...' : ''}`;
+    }
+    case 'refused':
+      return `${event.to} answered with ICMP port unreachable: nothing listens on that port; ${event.next ? `trying ${event.next}` : 'giving up'}`;
+    case 'half-close': {
+      const owed = event.sent - event.received;
+      return `no more messages: sent FIN (half-close); the server can still send, ${plural(owed, 'reply', 'replies')} owed`;
+    }
+    case 'peer-closed': {
+      const how = event.how === 'end' ? 'closed its side (FIN)' : event.how === 'reset' ? 'reset the connection (RST)' : `connection lost (${event.how})`;
+      return `the server ${how} after ${event.received} of ${plural(event.sent, 'reply', 'replies')}`;
+    }
+    case 'closed':
+      return describeClose(event);
   }
 }
 

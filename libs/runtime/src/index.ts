@@ -23,3 +23,4 @@ export {
 } from './client-trace';
 export * from './client-channels';
 export { subscribeTrace } from './trace-subscriber';
+export { createClientView, DiagramWriter, type ClientView } from './client-diagram';
