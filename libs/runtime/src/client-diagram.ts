@@ -36,7 +36,8 @@ export class DiagramWriter implements ClientTrace {
     const note = (over: 'C' | 'S' | 'C,S', text: string): void => step(`Note over ${over}: ${escape(clauses(text))}`);
     switch (event.event) {
       case 'resolve':
-        note('C', describeEvent(event));
+        // An address given as one needs no picture; a name the resolver answered does.
+        if (event.addresses.length !== 1 || event.addresses[0] !== event.host) note('C', describeEvent(event));
         break;
       case 'socket':
         this.client ??= event.local;

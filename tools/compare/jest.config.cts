@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'compare',
+  preset: '../../jest.preset.js',
+};
