@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { decimalFlag, integerFlag, runCli, type FlagSpec } from '@sockets/cli';
+import { decimalFlag, integerFlag, runCli, textFlag, type FlagSpec } from '@sockets/cli';
 
 const ROOT = resolve(__dirname, '../..');
 const quote = (path: string): string => JSON.stringify(path);
@@ -42,13 +42,7 @@ const flags = {
   duration: decimalFlag({ description: 'measured seconds per run', default: 3, min: 0.05, max: 3600 }),
   rounds: integerFlag({ description: 'rounds', default: 1, min: 1, max: 100 }),
   'nginx-workers': integerFlag({ description: 'nginx worker processes', default: 1, min: 1, max: 64 }),
-  out: {
-    valueName: 'DIR',
-    description: 'where results go',
-    default: undefined,
-    defaultText: 'a new temporary folder',
-    parse: (raw: string) => raw,
-  } as FlagSpec<string | undefined>,
+  out: textFlag({ valueName: 'DIR', description: 'where results go', defaultText: 'a new temporary folder' }),
 };
 
 runCli(program, flags, async (values, passOn) => {

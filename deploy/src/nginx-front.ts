@@ -9,7 +9,7 @@
  * and memory the proxy takes.
  */
 import { appendFileSync } from 'node:fs';
-import { choiceFlag, integerFlag, runCli, type FlagSpec } from '@sockets/cli';
+import { choiceFlag, integerFlag, runCli, textFlag } from '@sockets/cli';
 import { SocketsError } from '@sockets/runtime';
 import { startCluster, type Cluster } from './cluster';
 import { findNginx } from './nginx';
@@ -27,13 +27,7 @@ const flags = {
   instances: integerFlag({ description: 'instances behind nginx', default: 3, min: 1, max: 64 }),
   transform: choiceFlag({ description: "the instances' --transform", choices: ['upper', 'count-s'], default: 'upper' }),
   'nginx-workers': integerFlag({ description: 'nginx worker processes', default: 1, min: 1, max: 64 }),
-  report: {
-    valueName: 'FILE',
-    description: 'appends, at stop, one JSON line of the CPU time and peak RSS of nginx, the instances and this launcher',
-    default: undefined,
-    defaultText: 'none',
-    parse: (raw: string) => raw,
-  } as FlagSpec<string | undefined>,
+  report: textFlag({ valueName: 'FILE', description: 'appends, at stop, one JSON line of the CPU time and peak RSS of nginx, the instances and this launcher', defaultText: 'none' }),
 };
 
 runCli(program, flags, async (values) => {

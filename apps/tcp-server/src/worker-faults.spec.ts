@@ -1,4 +1,4 @@
-import { httpGet, metricValue, parseMetrics, startServer, TestPeer, waitUntil, workerPids, type RunningServer } from '@sockets/testing';
+import { scrapeMessages, startServer, TestPeer, waitUntil, scrapesThroughWorkerDeath, type RunningServer } from '@sockets/testing';
 
 // Fault injection: a worker killed under a server with --workers and --metrics-port. The totals
 // must not go down (Prometheus would read a counter reset), and a scrape must answer promptly
@@ -7,14 +7,6 @@ jest.setTimeout(30_000);
 
 /** The contract says 1 s; the margin is for a loaded test machine, and far below the 5 s a scrape once waited. */
 const SCRAPE_BOUND_MS = 2500;
-
-async function timedScrape(port: number): Promise<{ status: number; ms: number; messages: number | undefined; open: number | undefined }> {
-  const started = performance.now();
-  const response = await httpGet(port, '/metrics', { timeoutMs: 10_000 });
-  const ms = performance.now() - started;
-  const samples = response.status === 200 ? parseMetrics(response.body) : new Map<string, number>();
-  return { status: response.status, ms, messages: metricValue(samples, 'sockets_messages_total'), open: metricValue(samples, 'sockets_connections_open') };
-}
 
 describe('tcp-server --workers 2 --metrics-port when a worker dies', () => {
   let server: RunningServer | undefined;
@@ -39,17 +31,11 @@ describe('tcp-server --workers 2 --metrics-port when a worker dies', () => {
       peer.destroy();
     }
     expect(served.size).toBe(2);
-    const before = await timedScrape(metricsPort);
+    const before = await scrapeMessages(metricsPort);
     expect(before).toMatchObject({ status: 200, messages: sent });
 
-    const [victim] = await workerPids(server, 2);
-    process.kill(victim, 'SIGKILL');
     // Scrapes right away and on through the replacement, each answered, none lower than before.
-    const scrapes: Array<Awaited<ReturnType<typeof timedScrape>>> = [];
-    const replaced = server.waitForLog((line) => line.msg === 'worker died, replacing it');
-    for (let i = 0; i < 15; i++) scrapes.push(await timedScrape(metricsPort));
-    await replaced;
-    for (const scrape of scrapes) {
+    for (const scrape of await scrapesThroughWorkerDeath(server, metricsPort)) {
       expect(scrape).toMatchObject({ status: 200, messages: sent });
       expect(scrape.ms).toBeLessThan(SCRAPE_BOUND_MS);
     }
@@ -58,6 +44,6 @@ describe('tcp-server --workers 2 --metrics-port when a worker dies', () => {
     await peer.write('one more\n');
     await peer.waitForText('ONE MORE\n');
     peer.destroy();
-    await waitUntil(async () => (await timedScrape(metricsPort)).messages === sent + 1, 'the new message to be counted', 5000);
+    await waitUntil(async () => (await scrapeMessages(metricsPort)).messages === sent + 1, 'the new message to be counted', 5000);
   });
 });

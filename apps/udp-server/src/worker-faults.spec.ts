@@ -1,4 +1,4 @@
-import { httpGet, metricValue, parseMetrics, startServer, udpBurst, udpExchange, waitUntil, workerPids, type RunningServer } from '@sockets/testing';
+import { scrapeMessages, startServer, udpBurst, udpExchange, waitUntil, scrapesThroughWorkerDeath, type RunningServer } from '@sockets/testing';
 
 // Fault injection: a worker killed under a server with --workers and --metrics-port. The totals
 // must not go down (Prometheus would read a counter reset), and a scrape must answer promptly
@@ -7,14 +7,6 @@ jest.setTimeout(30_000);
 
 /** The contract says 1 s; the margin is for a loaded test machine, and far below the 5 s a scrape once waited. */
 const SCRAPE_BOUND_MS = 2500;
-
-async function timedScrape(port: number): Promise<{ status: number; ms: number; messages: number | undefined }> {
-  const started = performance.now();
-  const response = await httpGet(port, '/metrics', { timeoutMs: 10_000 });
-  const ms = performance.now() - started;
-  const samples = response.status === 200 ? parseMetrics(response.body) : new Map<string, number>();
-  return { status: response.status, ms, messages: metricValue(samples, 'sockets_messages_total') };
-}
 
 describe('udp-server --workers 2 --metrics-port when a worker dies', () => {
   let server: RunningServer | undefined;
@@ -32,20 +24,15 @@ describe('udp-server --workers 2 --metrics-port when a worker dies', () => {
       sent += burst.sent;
     }
     expect(answeredBy().size).toBe(2);
-    const before = await timedScrape(metricsPort);
+    const before = await scrapeMessages(metricsPort);
     expect(before).toMatchObject({ status: 200, messages: sent });
 
-    const [victim] = await workerPids(server, 2);
-    process.kill(victim, 'SIGKILL');
-    const scrapes: Array<Awaited<ReturnType<typeof timedScrape>>> = [];
-    const replaced = server.waitForLog((line) => line.msg === 'worker died, replacing it');
-    for (let i = 0; i < 15; i++) scrapes.push(await timedScrape(metricsPort));
-    await replaced;
-    for (const scrape of scrapes) {
+    // Scrapes right away and on through the replacement, each answered, none lower than before.
+    for (const scrape of await scrapesThroughWorkerDeath(server, metricsPort)) {
       expect(scrape).toMatchObject({ status: 200, messages: sent });
       expect(scrape.ms).toBeLessThan(SCRAPE_BOUND_MS);
     }
     expect((await udpExchange(server.port, 'one more', { attempts: 5, waitMs: 1000 })).toString()).toBe('ONE MORE');
-    await waitUntil(async () => ((await timedScrape(metricsPort)).messages ?? 0) >= sent + 1, 'the new message to be counted', 5000);
+    await waitUntil(async () => ((await scrapeMessages(metricsPort)).messages ?? 0) >= sent + 1, 'the new message to be counted', 5000);
   });
 });

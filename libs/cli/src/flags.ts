@@ -216,6 +216,18 @@ export function integerFlag(
   };
 }
 
+/** A free-form value such as a file or folder, absent unless given; an empty one is refused. */
+export function textFlag(options: { valueName: string; description: string; defaultText: string }): FlagSpec<string | undefined> {
+  return {
+    ...options,
+    default: undefined,
+    parse(raw) {
+      if (raw === '') throw new Error(`expected a ${options.valueName.toLowerCase()}`);
+      return raw;
+    },
+  };
+}
+
 /** A decimal in [min, max], for seconds: `--duration 0.3` is fine, `--duration 1e3` is not. */
 export function decimalFlag(
   options: Omit<FlagSpec<number>, 'parse' | 'valueName'> & { min: number; max: number; valueName?: string },

@@ -21,6 +21,7 @@ export {
   booleanFlag,
   choiceFlag,
   listFlag,
+  textFlag,
   serverFlags,
   clientFlags,
 } from './flags';

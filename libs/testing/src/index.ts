@@ -37,10 +37,10 @@ export {
 } from './protocol-model';
 export { SPECIAL_CASE_TEXT, interestingBytes, largeBytes } from './fuzz-bytes';
 export { httpGet, type HttpResponse } from './http-get';
-export { metricValue, parseMetrics, scrapeMetrics, type MetricSamples } from './metrics-text';
+export { metricValue, scrapeMessages, scrapeMetrics, type MetricSamples } from './metrics-text';
 export { childPids, isRunning, processTree, tcpConnectionOwner, tcpServerHasRead, treeCpuSeconds } from './process-tree';
 export { parseJsonLines } from './json-lines';
 export { waitUntil, withTimeout } from './wait-until';
-export { workerPids, killWorkersAsReplaced } from './workers';
+export { workerPids, killWorkersAsReplaced, scrapesThroughWorkerDeath } from './workers';
 export { udpBurst, type UdpBurstOptions } from './udp-burst';
 export { traceEvents } from './trace-text';

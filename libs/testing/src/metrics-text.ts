@@ -57,3 +57,12 @@ export async function scrapeMetrics(port: number, host?: string): Promise<Metric
   if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}: ${response.body}`);
   return parseMetrics(response.body);
 }
+
+/** GET /metrics, timed: its status, how long it took, and `sockets_messages_total` when it answered 200. */
+export async function scrapeMessages(port: number): Promise<{ status: number; ms: number; messages: number | undefined }> {
+  const started = performance.now();
+  const response = await httpGet(port, '/metrics', { timeoutMs: 10_000 });
+  const ms = performance.now() - started;
+  const messages = response.status === 200 ? metricValue(parseMetrics(response.body), 'sockets_messages_total') : undefined;
+  return { status: response.status, ms, messages };
+}

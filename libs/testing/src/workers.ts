@@ -1,3 +1,4 @@
+import { scrapeMessages } from './metrics-text';
 import { childPids } from './process-tree';
 import type { RunningServer } from './start-server';
 import { waitUntil } from './wait-until';
@@ -30,4 +31,19 @@ export async function killWorkersAsReplaced(server: RunningServer, workers: numb
     seen.add(target);
   }
   return killed;
+}
+
+/**
+ * SIGKILLs one worker of a server run with `--workers 2 --metrics-port`, and scrapes `/metrics`
+ * `count` times from that moment on, through the worker's replacement (waited for): each
+ * scrape's status, time and `sockets_messages_total`.
+ */
+export async function scrapesThroughWorkerDeath(server: RunningServer, metricsPort: number, count = 15): Promise<Array<Awaited<ReturnType<typeof scrapeMessages>>>> {
+  const [victim] = await workerPids(server, 2);
+  const replaced = server.waitForLog((line) => line.msg === 'worker died, replacing it');
+  process.kill(victim, 'SIGKILL');
+  const scrapes: Array<Awaited<ReturnType<typeof scrapeMessages>>> = [];
+  for (let i = 0; i < count; i++) scrapes.push(await scrapeMessages(metricsPort));
+  await replaced;
+  return scrapes;
 }
