@@ -272,8 +272,8 @@ describe('tcp-server as a service (built program, loopback)', () => {
       await peer.write('still here\n');
       await peer.waitForText('STILL HERE\n');
       const closedAt = await withTimeout(Promise.all(idle.map((socket) => socket.closedAfterMs)), 15_000, 'every idle metrics connection to be closed');
-      // Over the cap: closed at once. The others: at the end of their few seconds.
-      expect(closedAt.filter((ms) => ms < 1000).length).toBeGreaterThanOrEqual(24);
+      // Over the cap: closed at once (Bun takes up to a second). The others: at the end of their 5 s.
+      expect(closedAt.filter((ms) => ms < 4000).length).toBeGreaterThanOrEqual(24);
       expect(Math.max(...closedAt)).toBeLessThan(10_000);
       expect(await server.waitForLog((line) => line.msg === 'metrics connection over the cap closed')).toMatchObject({ level: 40, maxConnections: 16 });
       expect(await httpGet(metricsPort, '/healthz')).toMatchObject({ status: 200 });

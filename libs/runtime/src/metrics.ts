@@ -110,12 +110,14 @@ export class ClusterMetrics {
   private readonly latest = new Map<number, WorkerMetrics>();
   /** The last report of each worker that died, its counters and histograms only. */
   private readonly departed: WorkerMetrics[] = [];
+  /** Workers that have exited: a report of theirs still in flight must not count them twice. */
+  private readonly gone = new Set<number>();
   private requests = 0;
   private readonly waiting = new Map<number, { pending: Set<number>; done: () => void }>();
 
   /** A worker's message, if it is one of ours. */
   onMessage(workerId: number, message: MetricsMessage): void {
-    if (message?.kind !== 'metrics') return;
+    if (message?.kind !== 'metrics' || this.gone.has(workerId)) return;
     this.latest.set(workerId, message.metrics);
     const waiting = message.request === undefined ? undefined : this.waiting.get(message.request);
     if (waiting?.pending.delete(workerId) && waiting.pending.size === 0) waiting.done();
@@ -123,6 +125,7 @@ export class ClusterMetrics {
 
   /** A worker died: its counters stay in the totals, as of its last report. */
   onExit(workerId: number): void {
+    this.gone.add(workerId);
     const last = this.latest.get(workerId);
     this.latest.delete(workerId);
     for (const waiting of this.waiting.values()) if (waiting.pending.delete(workerId) && waiting.pending.size === 0) waiting.done();
