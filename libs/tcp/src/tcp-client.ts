@@ -32,7 +32,7 @@ const CLOSE_WAIT_MS = 500;
  * The least average rate, in bytes a second, of a reply that has been arriving for `timeoutMs`:
  * a server that drips its reply a byte at a time cannot hold the client for ever.
  */
-export const MIN_REPLY_RATE = 1024;
+const MIN_REPLY_RATE = 1024;
 /** How much of a reply the client channels carry: enough for any preview. */
 const REPLY_HEAD_BYTES = 1024;
 /** The least time between two checks of a reply's rate. */
