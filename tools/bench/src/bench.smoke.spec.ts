@@ -140,7 +140,8 @@ describe('bench against the built servers, the textbook ones and the bare Node f
     expect(file.runs.map((r) => r.server).sort()).toEqual(['bare-alt', 'bare-node', 'ours', 'ours-alt']);
     expect(file.machine).toMatchObject({ runtimes: [{ label: 'node' }, { label: 'alt', version: process.version }] });
     const stdout = result.stdout.toString();
-    expect(stdout).toMatch(/\| scenario +\| unit +\| ours on node +\| bare on node +\| ours ÷ bare +\| ours on alt +\| bare on alt +\| ours ÷ bare +\| textbook +\|/);
+    // Right-aligned columns: a header is padded on either side, as wide as its widest figure.
+    expect(stdout).toMatch(/\| scenario +\| unit +\| +ours on node +\| +bare on node +\| +ours ÷ bare +\| +ours on alt +\| +bare on alt +\| +ours ÷ bare +\| +textbook +\|/);
     expect(stdout).toMatch(/\| udp-rr +\| req\/s +\| +[\d.]+k?; [\d.]+k? +\| +[\d.]+k?; [\d.]+k? +\| +\d\.\d\d; \d\.\d\d +\|/);
   }, 60_000);
 
