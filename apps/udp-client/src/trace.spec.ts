@@ -157,7 +157,8 @@ describe('udp-client --diagram', () => {
   it('draws each datagram, the lost one and its retransmission, stdout unchanged', async () => {
     const lossy = await startServer('udp-server', ['--drop-rate', '0.5']);
     try {
-      const result = await client([...at(lossy.port), '--timeout-ms', '200', '--diagram', 'hello']);
+      // The first attempt is always dropped; the second has a second to come back, loaded machine or not.
+      const result = await client([...at(lossy.port), '--timeout-ms', '500', '--diagram', 'hello']);
       expect({ code: result.code, stdout: result.stdout.toString() }).toEqual({ code: 0, stdout: 'HELLO\n' });
       const lines = result.stderr.trimEnd().split('\n');
       const where = `127.0.0.1:${lossy.port}`;
@@ -165,7 +166,7 @@ describe('udp-client --diagram', () => {
       expect(lines).toEqual(
         expect.arrayContaining([
           '    C->>S: message 1: datagram "hello" (5 bytes)',
-          '    Note over C: no reply within 200 ms: message 1 again (attempt 2 of 4), now waiting 400 ms',
+          '    Note over C: no reply within 500 ms: message 1 again (attempt 2 of 4), now waiting 1000 ms',
           '    C->>S: message 1, attempt 2: datagram "hello" (5 bytes)',
           expect.stringMatching(/^ {4}S->>C: reply 1: datagram "HELLO" \(5 bytes, round trip [\d.]+ ms, to attempt 2 or an earlier copy\)$/),
         ]),

@@ -16,7 +16,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'one-message-udp', client: 'udp-client', server: [], args: ['hello'] },
   { name: 'three-messages-tcp', client: 'tcp-client', server: [], args: [], input: 'one\ntwo\nthree\n' },
   { name: 'three-messages-udp', client: 'udp-client', server: [], args: [], input: 'one\ntwo\nthree\n' },
-  { name: 'lost-datagram-udp', client: 'udp-client', server: ['--drop-rate', '0.5'], args: ['--timeout-ms', '200', 'hello'] },
+  { name: 'lost-datagram-udp', client: 'udp-client', server: ['--drop-rate', '0.5'], args: ['--timeout-ms', '500', 'hello'] },
   { name: 'nothing-listening-tcp', client: 'tcp-client', args: ['hello'] },
   { name: 'nothing-listening-udp', client: 'udp-client', args: ['hello'] },
 ];
