@@ -135,7 +135,7 @@ export class ClusterMetrics {
   }
 
   /** The text exposition over all workers, living and dead; `serving` are the workers to ask. */
-  async text(serving: ReadonlyArray<{ id: number; send(message: MetricsRequest): unknown; isConnected(): boolean }>): Promise<string> {
+  async text(serving: ReadonlyArray<{ id: number; send(message: MetricsRequest, callback: (error: Error | null) => void): unknown; isConnected(): boolean }>): Promise<string> {
     const request = ++this.requests;
     const asked = serving.filter((worker) => worker.isConnected());
     await new Promise<void>((resolve) => {
@@ -147,13 +147,9 @@ export class ClusterMetrics {
       }
       this.waiting.set(request, { pending, done: finish });
       if (pending.size === 0) finish();
-      for (const worker of asked) {
-        try {
-          worker.send({ kind: 'metrics?', request });
-        } catch {
-          // A worker on its way out: its last report stands.
-        }
-      }
+      // A worker on its way out fails the send (EPIPE): with a callback that is no 'error' event
+      // to crash this process, and the worker's last report stands.
+      for (const worker of asked) worker.send({ kind: 'metrics?', request }, () => undefined);
     });
     this.waiting.delete(request);
     const text = await AggregatorRegistry.aggregate([...this.latest.values(), ...this.departed]).metrics();

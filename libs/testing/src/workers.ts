@@ -41,6 +41,8 @@ export async function killWorkersAsReplaced(server: RunningServer, workers: numb
 export async function scrapesThroughWorkerDeath(server: RunningServer, metricsPort: number, count = 15): Promise<Array<Awaited<ReturnType<typeof scrapeMessages>>>> {
   const [victim] = await workerPids(server, 2);
   const replaced = server.waitForLog((line) => line.msg === 'worker died, replacing it');
+  // Awaited below; should a scrape fail first, its rejection must not go unhandled meanwhile.
+  replaced.catch(() => undefined);
   process.kill(victim, 'SIGKILL');
   const scrapes: Array<Awaited<ReturnType<typeof scrapeMessages>>> = [];
   for (let i = 0; i < count; i++) scrapes.push(await scrapeMessages(metricsPort));
