@@ -89,7 +89,8 @@ const ASK_MS = 500;
 export function reportMetricsToPrimary(registry: Registry): void {
   const report = (request?: number): void => {
     void registry.getMetricsAsJSON().then((metrics) => {
-      if (process.connected) process.send?.({ kind: 'metrics', request, metrics } satisfies MetricsMessage);
+      // With a callback, a primary that has gone is no 'error' event to crash this worker.
+      if (process.connected) process.send?.({ kind: 'metrics', request, metrics } satisfies MetricsMessage, undefined, undefined, () => undefined);
     });
   };
   setInterval(report, REPORT_MS).unref();
