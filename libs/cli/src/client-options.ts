@@ -10,8 +10,8 @@ type ClientFlagValues = FlagValues<ReturnType<typeof clientFlags>>;
  * process's streams, a logger on stderr (stdout carries replies only), and the view of the
  * exchange the flags ask for. The `--verbose` trace (`--json` for JSON lines) or the
  * `--diagram` listens to the client channels for the whole run and writes its summary (the
- * diagram, all of it) at the end, also after a failure: what did get through is part of the story. A reader of stdout that goes away ends the client
- * quietly.
+ * diagram, all of it) at the end, also after a failure: what did get through is part of the
+ * story. A reader of stdout that goes away ends the client quietly.
  */
 export async function runClient(
   program: Program,

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { createClientTrace, describeEvent, formatMs, previewBytes, Tally, type ClientTrace, type ClientTraceEvent } from './client-trace';
+import { createClientTrace, describeEvent, formatMs, plural, previewBytes, Tally, type ClientTrace, type ClientTraceEvent } from './client-trace';
 
 /**
  * A client's exchange as a Mermaid sequence diagram (`--diagram`), drawn from the same events
@@ -133,10 +133,6 @@ function quoted(data: Buffer): string {
  */
 export function escape(text: string): string {
   return text.replace(/[#;<>]/g, (c) => `#${c.charCodeAt(0)};`);
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
 }
 
 /** The view of an exchange a client's flags ask for: a trace (`text`, `json`), a `diagram`, or none. */

@@ -176,7 +176,8 @@ function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-function plural(count: number, one: string, many = `${one}s`): string {
+/** `1 reply`, `2 replies`: a count and its noun. */
+export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 

@@ -11,7 +11,7 @@ export { serve, type ServeOptions } from './serve';
 export { onStop, type StopOptions } from './stop-signal';
 export { RUNTIME, runtimeSupport, workersUnsupported, type RuntimeSupport } from './runtime-support';
 export { type ClientIo, type InputMode, chooseInputMode, readLines, promptLines, PROMPT } from './client-input';
-export { type ClientTrace, type ClientTraceEvent } from './client-trace';
+export { plural, type ClientTrace, type ClientTraceEvent } from './client-trace';
 export * from './client-channels';
 export { subscribeTrace } from './trace-subscriber';
 export { createClientView } from './client-diagram';

@@ -26,61 +26,67 @@ import { formatAddress } from './format-address';
  * stops listening.
  */
 export function subscribeTrace(trace: ClientTrace): () => void {
-  /** When each message was last sent: TCP replies come in order, UDP's name their message. */
-  const sentAt = new Map<number, number>();
-  /** TCP: who ended their side first and how, then how the other side ended. */
-  let firstClose: { first: 'client' | 'server'; how: string } | undefined;
-  let thenHow: string | undefined;
-  let gaveUp: string | undefined;
-  const closedBy = (who: 'client' | 'server', how: string): void => {
-    if (!firstClose) firstClose = { first: who, how };
-    else thenHow ??= how;
+  /** When each message of a client was last sent: TCP replies come in order, UDP's name their message. */
+  const sentAt = new WeakMap<object, Map<number, number>>();
+  const sendsOf = (client: object): Map<number, number> => {
+    let sends = sentAt.get(client);
+    if (!sends) sentAt.set(client, (sends = new Map()));
+    return sends;
+  };
+  /** TCP, per connection: who ended their side first and how, then how the other side ended. */
+  const closes = new Map<object, { first: 'client' | 'server'; how: string; then?: string; gaveUp?: string }>();
+  const closedBy = (client: object, who: 'client' | 'server', how: string): void => {
+    const close = closes.get(client);
+    if (!close) closes.set(client, { first: who, how });
+    else close.then ??= how;
   };
 
   const handlers: Array<[{ name: string | symbol }, (message: never) => void]> = [
     [clientChannels.resolve, ({ host, addresses }: ResolveMessage) => trace.emit({ event: 'resolve', host, addresses })],
     [
       clientChannels.send,
-      ({ message, data, attempt, to, inFlight }: SendMessage) => {
+      ({ client, message, data, attempt, to, inFlight }: SendMessage) => {
         trace.emit({ event: 'send', message, bytes: data.length, data, to, attempt, inFlight });
-        sentAt.set(message, trace.now());
+        sendsOf(client).set(message, trace.now());
       },
     ],
     [
       clientChannels.reply,
-      ({ message, bytes, data, attempt, from, inFlight }: ReplyMessage) => {
-        const rttMs = trace.now() - (sentAt.get(message) ?? 0);
-        sentAt.delete(message);
+      ({ client, message, bytes, data, attempt, from, inFlight }: ReplyMessage) => {
+        const sends = sendsOf(client);
+        const rttMs = trace.now() - (sends.get(message) ?? 0);
+        sends.delete(message);
         trace.emit({ event: 'reply', message, bytes, data, rttMs, from, attempt, inFlight });
       },
     ],
     [clientChannels.tcpConnect, (message: TcpConnectMessage) => traceConnect(message, trace)],
     [
       clientChannels.tcpHalfClose,
-      ({ sent, received }: TcpProgressMessage) => {
-        closedBy('client', 'half-close');
+      ({ client, sent, received }: TcpProgressMessage) => {
+        closedBy(client, 'client', 'half-close');
         trace.emit({ event: 'half-close', sent, received });
       },
     ],
     [
       clientChannels.tcpPeerClosed,
-      ({ how, sent, received }: TcpPeerClosedMessage) => {
+      ({ client, how, sent, received }: TcpPeerClosedMessage) => {
         trace.emit({ event: 'peer-closed', how, sent, received });
-        closedBy('server', how);
+        closedBy(client, 'server', how);
       },
     ],
     [
       clientChannels.tcpGaveUp,
-      ({ error }: TcpGaveUpMessage) => {
-        gaveUp = error;
-        closedBy('client', 'gave-up');
+      ({ client, error }: TcpGaveUpMessage) => {
+        closedBy(client, 'client', 'gave-up');
+        (closes.get(client) as { gaveUp?: string }).gaveUp = error;
       },
     ],
     [
       clientChannels.tcpClosed,
-      ({ sent, received }: TcpProgressMessage) => {
-        const { first, how } = firstClose ?? { first: 'client' as const, how: 'done' };
-        trace.emit({ event: 'closed', first, how, then: thenHow, sent, received, error: gaveUp });
+      ({ client, sent, received }: TcpProgressMessage) => {
+        const { first, how, then, gaveUp } = closes.get(client) ?? { first: 'client' as const, how: 'done' };
+        closes.delete(client);
+        trace.emit({ event: 'closed', first, how, then, sent, received, error: gaveUp });
       },
     ],
     [clientChannels.udpSocket, ({ local, remote }: UdpSocketMessage) => trace.emit({ event: 'socket', local, remote })],

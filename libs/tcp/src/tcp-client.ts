@@ -9,6 +9,7 @@ import {
   connectTcp,
   ConnectionClosedError,
   formatAddress,
+  plural,
   promptLines,
   readLines,
   ReplyTimeoutError,
@@ -51,13 +52,18 @@ export interface TcpClientOptions extends ClientIo {
  */
 export async function runTcpClient(options: TcpClientOptions): Promise<void> {
   const { host, port, timeoutMs, logger } = options;
+  const sessions: Session[] = [];
   const open = async (): Promise<Session> => {
     const socket = await connectTcp(host, port, timeoutMs);
     logger.debug({ address: socket.remoteAddress, port: socket.remotePort }, 'connected');
-    return new Session(socket, { where: formatAddress(host, port), timeoutMs, output: options.stdout });
+    const session = new Session(socket, { where: formatAddress(host, port), timeoutMs, output: options.stdout });
+    sessions.push(session);
+    return session;
   };
   const mode = chooseInputMode(options.words, options.stdin);
-  const sessions = mode === 'words' ? await sendWords(await open(), options.words) : mode === 'piped' ? await sendPiped(await open(), options) : await prompt(open, options);
+  if (mode === 'words') await sendWords(await open(), options.words);
+  else if (mode === 'piped') await sendPiped(await open(), options);
+  else await prompt(open, options);
   // stdout carries replies only: lines no message asked for are not replies, and their server
   // is not one that speaks this protocol.
   const unasked = sessions.reduce((sum, session) => sum + session.unasked, 0);
@@ -67,25 +73,20 @@ export async function runTcpClient(options: TcpClientOptions): Promise<void> {
   }
 }
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
-
 /** The words are one sentence (a newline among them starts another, as it would on the wire). */
-async function sendWords(session: Session, words: string[]): Promise<Session[]> {
+async function sendWords(session: Session, words: string[]): Promise<void> {
   try {
     for (const message of words.join(' ').split(/\r?\n/)) await session.send(Buffer.from(message, 'utf8'));
     session.end();
     await session.answered();
     await session.serverClosed();
-    return [session];
   } finally {
     session.close();
   }
 }
 
 /** Every line of stdin, written as it comes, replies printed as they come back. */
-async function sendPiped(session: Session, options: TcpClientOptions): Promise<Session[]> {
+async function sendPiped(session: Session, options: TcpClientOptions): Promise<void> {
   const pump = async (): Promise<void> => {
     for await (const line of readLines(options.stdin)) await session.send(line);
     session.end();
@@ -98,7 +99,6 @@ async function sendPiped(session: Session, options: TcpClientOptions): Promise<S
   try {
     await Promise.race([pumping, session.failed]);
     options.logger.debug({ sent: session.sent, received: session.received }, 'all answered');
-    return [session];
   } finally {
     session.close();
     // A failure may come while stdin is still open; it must not keep the process waiting.
@@ -107,9 +107,8 @@ async function sendPiped(session: Session, options: TcpClientOptions): Promise<S
 }
 
 /** One sentence at a time at a terminal, each answered before the next prompt. */
-async function prompt(open: () => Promise<Session>, options: TcpClientOptions): Promise<Session[]> {
+async function prompt(open: () => Promise<Session>, options: TcpClientOptions): Promise<void> {
   let session = await open();
-  const sessions = [session];
   try {
     for await (const line of promptLines(options.stdin, options.stderr)) {
       if (!session.open) {
@@ -117,14 +116,12 @@ async function prompt(open: () => Promise<Session>, options: TcpClientOptions): 
         options.logger.debug({ sent: session.sent, received: session.received }, 'server closed the connection, reconnecting');
         session.close();
         session = await open();
-        sessions.push(session);
       }
       await session.send(line);
       await session.answered();
     }
     session.end();
     await session.serverClosed();
-    return sessions;
   } finally {
     session.close();
   }
