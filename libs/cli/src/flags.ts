@@ -69,21 +69,18 @@ export function parseFlags<S extends Specs>(
     version: { type: 'boolean' },
   };
   for (const [name, spec] of Object.entries(specs)) {
-    options[name] = { type: spec.boolean ? 'boolean' : 'string', ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) };
+    // Every value a flag is given is kept, so one given twice can be refused by name.
+    options[name] = spec.boolean ? { type: 'boolean', ...(spec.short ? { short: spec.short } : {}) } : { type: 'string', multiple: true, ...(spec.short ? { short: spec.short } : {}) };
   }
 
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: program.positionals ?? false, tokens: true });
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: program.positionals ?? false });
   } catch (error) {
     throw new UsageError(describeParseError(error as Error & { code?: string }, specs, program, argv));
   }
   if (parsed.values.help || parsed.values.version) return { help: true, version: !parsed.values.help };
 
-  const given = new Map<string, string[]>();
-  for (const token of parsed.tokens ?? []) {
-    if (token.kind === 'option' && token.value !== undefined) given.set(token.name, [...(given.get(token.name) ?? []), token.value]);
-  }
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
     const read = (raw: string, source: string): unknown => {
@@ -95,7 +92,7 @@ export function parseFlags<S extends Specs>(
     };
     const fromEnv = spec.env === undefined ? undefined : env[spec.env];
     const envValue = fromEnv === undefined ? undefined : read(fromEnv, `${spec.env} (environment)`);
-    const raws = given.get(name) ?? [];
+    const raws = spec.boolean ? [] : ((parsed.values[name] as string[] | undefined) ?? []);
     if (raws.length > 1 && !spec.multiple) {
       throw new UsageError(`${program.name}: --${name} given ${raws.length} times (${raws.map((raw) => JSON.stringify(raw)).join(', ')}); give it once`);
     }
