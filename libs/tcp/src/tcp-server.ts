@@ -276,13 +276,13 @@ class TcpConnection implements Linked<TcpConnection> {
     const lf = chunk.lastIndexOf(LF);
     if (lf === -1 && this.lineBytes > 0) {
       this.lineBytes += chunk.length;
-      return;
+    } else {
+      // A new line starts in this chunk, on its own clock. A check already armed for the line
+      // before it stays: it finds this one younger and comes back when this one is due.
+      this.lineBytes = lf === -1 ? chunk.length : chunk.length - lf - 1;
+      this.lineStartedAt = performance.now();
     }
-    // A new line starts in this chunk: its own clock, and its own first check.
-    this.lineBytes = lf === -1 ? chunk.length : chunk.length - lf - 1;
-    this.lineStartedAt = performance.now();
-    this.clearSlowLineTimer();
-    this.slowLineTimer = setTimeout(() => this.checkLineRate(), this.server.options.slowLineMs);
+    this.slowLineTimer ??= setTimeout(() => this.checkLineRate(), this.server.options.slowLineMs);
   }
 
   /**
