@@ -10,7 +10,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { choiceFlag, integerFlag, runCli, textFlag } from '@sockets/cli';
-import { SocketsError } from '@sockets/runtime';
+import { onStop, SocketsError } from '@sockets/runtime';
 import { startCluster, type Cluster } from './cluster';
 import { findNginx } from './nginx';
 import { peakRssKbOrZero, processTree, treeCpuSeconds } from '@sockets/testing';
@@ -45,15 +45,15 @@ runCli(program, flags, async (values) => {
     throw new SocketsError(`nginx-front: ${(error as Error).message}`, { cause: error });
   });
   process.stdout.write(`nginx-front: ${install.version} on ${cluster.host}:${cluster.port} in front of ${instances} ${protocol}-server instance(s)\n`);
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    if (report) appendFileSync(report, `${JSON.stringify({ protocol, instances, ...usage(cluster) })}\n`);
-    void cluster.stop().then(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  // The programs' own stop: the first SIGTERM or SIGINT stops nginx and the instances, then
+  // exits 0; a second exits at once. The instances may each take their 5 s to drain.
+  onStop(
+    async () => {
+      if (report) appendFileSync(report, `${JSON.stringify({ protocol, instances, ...usage(cluster) })}\n`);
+      await cluster.stop();
+    },
+    { graceMs: 15_000 },
+  );
 });
 
 function usage(cluster: Cluster) {
